@@ -1,0 +1,235 @@
+//! Build stage: run a case's compiler steps inside a content-addressed directory under
+//! `target/harness/build/`, so an unchanged case does no compiler work on re-run and
+//! concurrent trials never write into each other's outputs.
+
+pub mod recipe;
+
+pub use recipe::{ArtifactKind, CCompiler, Step};
+
+use crate::discover::Variant;
+use crate::error::Error;
+use crate::model::Target;
+use crate::paths;
+use crate::process::{self, CmdRecord, Exit};
+use crate::report::{PhaseName, PhaseRecord, PhaseStatus};
+use crate::toolchain::Toolchain;
+use crate::toolchain::probe_cache::hex;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Bumped whenever the recipes change in a way the argv does not show.
+const RECIPE_VERSION: &str = "1";
+
+/// A file the build produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Artifact {
+    pub path: PathBuf,
+    pub kind: ArtifactKind,
+    pub target: Target,
+    pub source: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    commands: Vec<CmdRecord>,
+    outputs: Vec<(String, ArtifactKind, Target, PathBuf)>,
+}
+
+pub struct BuildOutput {
+    pub phase: PhaseRecord,
+    pub artifacts: Vec<Artifact>,
+}
+
+/// The cache key: recipe version, every argv, the tool identities and every input byte.
+fn cache_key(
+    v: &Variant,
+    tc: &Toolchain,
+    steps: &[Step],
+    cc_identity: &str,
+) -> Result<String, Error> {
+    let mut h = Sha256::new();
+    let mut put = |b: &[u8]| {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    put(RECIPE_VERSION.as_bytes());
+    put(tc.info.release.as_bytes());
+    put(tc.info.commit_hash.as_deref().unwrap_or("").as_bytes());
+    put(tc.info.llvm_version.as_deref().unwrap_or("").as_bytes());
+    put(tc.info.host.as_bytes());
+    put(tc.info.sysroot.to_string_lossy().as_bytes());
+    put(cc_identity.as_bytes());
+    for s in steps {
+        for a in s.cmd.argv_strings() {
+            put(a.as_bytes());
+        }
+        put(s.output.as_bytes());
+    }
+    for file in input_files(v) {
+        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, "read the fixture", &e))?;
+        put(file.to_string_lossy().as_bytes());
+        put(&bytes);
+    }
+    Ok(hex(&h.finalize()[..16]))
+}
+
+/// Every file that can influence the build: the fixture, or all files of a directory case.
+fn input_files(v: &Variant) -> Vec<PathBuf> {
+    let p = &v.spec.path;
+    if p.is_dir() {
+        walkdir::WalkDir::new(p)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect()
+    } else {
+        vec![p.clone()]
+    }
+}
+
+/// Build `v`, or reuse the cached outputs of an identical earlier build.
+pub fn build(
+    v: &Variant,
+    tc: &Toolchain,
+    cc: Option<&CCompiler>,
+    build_root: &Path,
+    deadline: Instant,
+) -> BuildOutput {
+    let start = Instant::now();
+    let steps = recipe::steps(v, tc, cc);
+    let cc_identity = match cc {
+        Some(CCompiler::ClangCl(t)) => format!("clang-cl {} {}", t.path.display(), t.version),
+        Some(CCompiler::Msvc(m)) => format!("msvc {} {}", m.cl.display(), m.sdk_version),
+        None => String::new(),
+    };
+    let mut phase = PhaseRecord::new(PhaseName::Build);
+    let key = match cache_key(v, tc, &steps, &cc_identity) {
+        Ok(k) => k,
+        Err(e) => {
+            return BuildOutput {
+                phase: phase.error(e.to_string(), start),
+                artifacts: vec![],
+            };
+        }
+    };
+    let dir = build_root.join(&key);
+    phase.dir = Some(dir.display().to_string());
+    if let Some(m) = read_manifest(&dir) {
+        phase.cached = true;
+        phase.commands = m.commands;
+        let artifacts = artifacts_of(&dir, &m.outputs);
+        return BuildOutput {
+            phase: phase.finish(PhaseStatus::Passed, start),
+            artifacts,
+        };
+    }
+    let tmp = build_root.join(format!(
+        "{key}.tmp-{}-{}",
+        std::process::id(),
+        paths::unique()
+    ));
+    if let Err(e) = std::fs::create_dir_all(&tmp) {
+        return BuildOutput {
+            phase: phase.error(
+                Error::io(&tmp, "create the build directory", &e).to_string(),
+                start,
+            ),
+            artifacts: vec![],
+        };
+    }
+    for step in &steps {
+        let cmd = step.cmd.clone().cwd(&tmp);
+        let mut rec = process::run(&cmd, deadline);
+        // Record the directory the outputs end up in, so the argv can be replayed there.
+        rec.cwd = Some(dir.display().to_string());
+        let exit = rec.exit.clone();
+        let summary = format!("{}\n{}", rec.summary(), rec.tail(20));
+        phase.commands.push(rec);
+        let status = match exit {
+            Exit::Code { code: 0 } if tmp.join(&step.output).is_file() => continue,
+            Exit::Code { code: 0 } => {
+                phase.message = Some(format!(
+                    "{} succeeded but left no {}",
+                    step.cmd.argv_strings()[0],
+                    step.output
+                ));
+                PhaseStatus::Error
+            }
+            Exit::Timeout { .. } => PhaseStatus::Timeout,
+            Exit::SpawnFailed { .. } => PhaseStatus::Error,
+            _ => PhaseStatus::Failed,
+        };
+        if phase.message.is_none() {
+            phase.message = Some(summary);
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return BuildOutput {
+            phase: phase.finish(status, start),
+            artifacts: vec![],
+        };
+    }
+    let outputs: Vec<_> = steps
+        .iter()
+        .map(|s| (s.output.clone(), s.kind, s.target, s.source.clone()))
+        .collect();
+    let manifest = Manifest {
+        commands: phase.commands.clone(),
+        outputs: outputs.clone(),
+    };
+    let written = serde_json::to_vec_pretty(&manifest)
+        .map_err(std::io::Error::other)
+        .and_then(|b| std::fs::write(tmp.join("manifest.json"), b));
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return BuildOutput {
+            phase: phase.error(
+                Error::io(&tmp, "write the build manifest", &e).to_string(),
+                start,
+            ),
+            artifacts: vec![],
+        };
+    }
+    // Publish atomically; if another process won the race, use its identical outputs.
+    if std::fs::rename(&tmp, &dir).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if read_manifest(&dir).is_none() {
+            return BuildOutput {
+                phase: phase.error(
+                    format!("cannot publish build outputs to {}", dir.display()),
+                    start,
+                ),
+                artifacts: vec![],
+            };
+        }
+    }
+    let artifacts = artifacts_of(&dir, &outputs);
+    BuildOutput {
+        phase: phase.finish(PhaseStatus::Passed, start),
+        artifacts,
+    }
+}
+
+fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let m: Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
+    m.outputs
+        .iter()
+        .all(|(f, ..)| dir.join(f).is_file())
+        .then_some(m)
+}
+
+fn artifacts_of(dir: &Path, outputs: &[(String, ArtifactKind, Target, PathBuf)]) -> Vec<Artifact> {
+    outputs
+        .iter()
+        .map(|(f, kind, target, source)| Artifact {
+            path: dir.join(f),
+            kind: *kind,
+            target: *target,
+            source: source.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,159 @@
+//! The compiler commands for a case: pure functions from a variant and the environment's
+//! tools to argv arrays, with output names relative to the build directory.
+
+use crate::discover::{CrateType, Lang, Variant};
+use crate::model::Target;
+use crate::process::Cmd;
+use crate::toolchain::Toolchain;
+use crate::toolchain::tools::{Msvc, ToolInfo};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// What a build step produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArtifactKind {
+    Object,
+    Executable,
+}
+
+/// The C compiler a case's C/C++ sources are compiled with.
+#[derive(Clone, Debug)]
+pub enum CCompiler {
+    ClangCl(ToolInfo),
+    Msvc(Msvc),
+}
+
+/// One compiler invocation and the file it leaves in the build directory.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub cmd: Cmd,
+    pub output: String,
+    pub kind: ArtifactKind,
+    pub target: Target,
+    pub source: PathBuf,
+}
+
+/// Turn a case name into a valid crate name.
+pub fn crate_name(case: &str) -> String {
+    let mut s: String = case
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// The steps that build `v`. `cc` is required when the case has C/C++ sources.
+pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
+    let cfg = &v.config;
+    let spec = &v.spec;
+    let name = crate_name(&spec.name);
+    let mut out = Vec::new();
+    if let Some(root) = spec.rust_root() {
+        let mut cmd = Cmd::new(&tc.rustc).arg(format!("--edition={}", cfg.edition));
+        cmd = cmd.args(["--crate-name", &name]);
+        if v.host_control {
+            let exe = if cfg!(windows) {
+                format!("{name}.exe")
+            } else {
+                name.clone()
+            };
+            cmd = cmd
+                .args([
+                    "--crate-type",
+                    "bin",
+                    "-C",
+                    "opt-level=1",
+                    "-C",
+                    "debuginfo=0",
+                ])
+                .args(&cfg.compile_flags)
+                .args(["-o", &exe])
+                .arg(&root.path);
+            out.push(Step {
+                cmd,
+                output: exe,
+                kind: ArtifactKind::Executable,
+                target: Target::Host,
+                source: root.path.clone(),
+            });
+        } else {
+            let ct = cfg.crate_type.unwrap_or(CrateType::Rlib);
+            let obj = format!("{name}.o");
+            cmd = cmd
+                .args(["--crate-type", ct.name()])
+                .args(["--target", cfg.target.triple().unwrap_or_default()])
+                .args([
+                    "--emit=obj",
+                    "-C",
+                    "opt-level=2",
+                    "-C",
+                    "codegen-units=1",
+                    "-C",
+                    "debuginfo=0",
+                ])
+                .args(&cfg.compile_flags)
+                .args(["-o", &obj])
+                .arg(&root.path);
+            out.push(Step {
+                cmd,
+                output: obj,
+                kind: ArtifactKind::Object,
+                target: cfg.target,
+                source: root.path.clone(),
+            });
+        }
+    }
+    if v.host_control {
+        return out;
+    }
+    for src in spec
+        .sources
+        .iter()
+        .filter(|s| matches!(s.lang, Lang::C | Lang::Cpp))
+    {
+        let Some(cc) = cc else { continue };
+        let stem: String = src
+            .rel
+            .to_string_lossy()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let obj = format!("{stem}.obj");
+        let cmd = match cc {
+            CCompiler::ClangCl(t) => Cmd::new(&t.path)
+                .args(["/nologo", "/c", "/O2"])
+                .args(cfg.target.clang_cl_args()),
+            CCompiler::Msvc(m) => Cmd::new(&m.cl).args(["/nologo", "/c", "/O2", "/arm64EC"]),
+        };
+        let cmd = cmd.args(&cfg.cflags).arg(format!("/Fo{obj}"));
+        // clang-cl reads an absolute Unix path such as `/work/x.c` as an option: end options first.
+        let cmd = match cc {
+            CCompiler::ClangCl(_) => cmd.arg("--").arg(&src.path),
+            CCompiler::Msvc(_) => cmd.arg(&src.path),
+        };
+        out.push(Step {
+            cmd,
+            output: obj,
+            kind: ArtifactKind::Object,
+            target: cfg.target,
+            source: src.path.clone(),
+        });
+    }
+    out
+}

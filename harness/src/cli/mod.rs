@@ -1,0 +1,250 @@
+//! Command-line parsing and the `list` / `preflight` commands; `run` lives in `run_cmd`.
+
+mod run_cmd;
+
+use clap::{Args, Parser, Subcommand};
+use harness::discover::{self, Discovered};
+use harness::model::Tier;
+use harness::paths::{self, Dirs};
+use harness::session::SessionOptions;
+use harness::toolchain::Request;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const ABOUT: &str = "Conformance suite and CI harness for Rust's arm64ec-pc-windows-msvc target";
+
+const LONG_ABOUT: &str = "\
+Conformance suite and CI harness for Rust's arm64ec-pc-windows-msvc target.
+
+Cases live under a suite root (default: the repository's suites/): each
+<suite>/<case>.rs|.c|.cpp file, or <suite>/<case>/ directory, is a case
+configured by `//@ name: value` directives. Every trial has a key
+suite::case[::revision][::pairing], used by filters, reports and CI.
+
+Tiers: static (objects compiled and inspected), link (images linked and
+inspected), run (executed on a runner). What cannot run here is reported as
+ignored with its reason, never as passed.
+
+Exit status: 0 when every trial passed, was ignored or failed as expected;
+1 when any failed, timed out, errored or unexpectedly passed; 2 on a usage or
+setup error (unknown toolchain, unreadable suite root).";
+
+#[derive(Parser, Debug)]
+#[command(name = "harness", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build, inspect and check the selected cases; write a JSON report.
+    ///
+    /// Missing rustup targets (arm64ec-pc-windows-msvc, x86_64-pc-windows-msvc,
+    /// aarch64-pc-windows-msvc) are installed first. Each finished case is appended to
+    /// <report>.jsonl at once (a killed run keeps every finished case); <report> itself is
+    /// written at the end. Unchanged cases are served from the build cache under
+    /// target/harness/build/.
+    Run(RunArgs),
+    /// List trial keys, one per line, in run order.
+    List(ListArgs),
+    /// Report what this machine has for each tier, and how to get what is missing.
+    ///
+    /// Exits 1 when a requested tier (--tier, default: static) cannot run here.
+    Preflight(PreflightArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct Selection {
+    /// Only trials whose key contains one of these substrings (all when none given).
+    #[arg(value_name = "FILTER")]
+    filters: Vec<String>,
+    /// Match FILTERs against whole keys instead of substrings.
+    #[arg(long)]
+    exact: bool,
+    /// Only cases of these tiers (comma-separated: static,link,run).
+    #[arg(long, value_delimiter = ',', value_parser = parse_tier)]
+    tier: Vec<Tier>,
+    /// Suite root to discover cases in (keep your own cases outside this repository).
+    #[arg(long, value_name = "DIR", default_value_os_t = paths::default_suites())]
+    suites: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// Final report path; the per-case JSONL goes beside it with extension .jsonl.
+    /// With several toolchains, each gets report-<toolchain>.json.
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Default per-case timeout in seconds (a case's `//@ timeout` overrides it).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    timeout: u64,
+    /// Cases run in parallel (default: available cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Do not install missing rustup targets.
+    #[arg(long)]
+    no_provision: bool,
+}
+
+#[derive(Args, Debug)]
+struct ToolchainArgs {
+    /// Toolchain to test: a rustup name (stable, 1.85.0, nightly-2026-01-01) or a path to
+    /// rustc. Repeatable. Default: the rustc rustup resolves here.
+    #[arg(long, value_name = "T")]
+    toolchain: Vec<String>,
+    /// Harness working directory (build cache, probe cache, reports).
+    #[arg(long, value_name = "DIR", default_value_os_t = paths::default_harness_dir())]
+    harness_dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Print JSON records (key, tier, fixture) instead of plain keys.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct PreflightArgs {
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// Tiers that must be able to run (comma-separated); default: static.
+    #[arg(long, value_delimiter = ',', value_parser = parse_tier)]
+    tier: Vec<Tier>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_tier(s: &str) -> Result<Tier, String> {
+    Tier::parse(s).ok_or_else(|| format!("unknown tier `{s}`; expected static, link or run"))
+}
+
+impl Selection {
+    fn matches(&self, d: &Discovered) -> bool {
+        let key = d.key().to_string();
+        let by_filter = self.filters.is_empty()
+            || self.filters.iter().any(|f| {
+                if self.exact {
+                    key == *f
+                } else {
+                    key.contains(f.as_str())
+                }
+            });
+        // Broken cases have no tier: they are always shown, so errors are never hidden.
+        let by_tier = self.tier.is_empty() || d.tier().is_none_or(|t| self.tier.contains(&t));
+        by_filter && by_tier
+    }
+
+    fn discover(&self) -> Result<Vec<Discovered>, String> {
+        let all = discover::discover(&self.suites).map_err(|e| e.to_string())?;
+        Ok(all.into_iter().filter(|d| self.matches(d)).collect())
+    }
+}
+
+impl ToolchainArgs {
+    fn requests(&self) -> Vec<Request> {
+        if self.toolchain.is_empty() {
+            vec![Request::Default]
+        } else {
+            self.toolchain.iter().map(|t| Request::parse(t)).collect()
+        }
+    }
+
+    fn options(&self, req: Request) -> SessionOptions {
+        SessionOptions::new(req, Dirs::new(self.harness_dir.clone()))
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run_cmd::run(args),
+        Command::List(args) => list(args),
+        Command::Preflight(args) => preflight(args),
+    }
+}
+
+fn list(args: ListArgs) -> ExitCode {
+    let cases = match args.selection.discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut broken = false;
+    for d in &cases {
+        if args.json {
+            let (tier, fixture, errors) = match d {
+                Discovered::Variant(v) => (
+                    d.tier().map(|t| t.name()),
+                    v.spec.primary.display().to_string(),
+                    vec![],
+                ),
+                Discovered::Broken(b) => (
+                    None,
+                    b.path.display().to_string(),
+                    b.errors.iter().map(|e| e.to_string()).collect(),
+                ),
+            };
+            let v = serde_json::json!({"key": d.key().to_string(), "tier": tier, "fixture": fixture, "errors": errors});
+            println!("{v}");
+        } else {
+            println!("{}", d.key());
+        }
+        if let Discovered::Broken(b) = d {
+            broken = true;
+            for e in &b.errors {
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if broken {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn preflight(args: PreflightArgs) -> ExitCode {
+    let requested = if args.tier.is_empty() {
+        vec![Tier::Static]
+    } else {
+        args.tier.clone()
+    };
+    let mut ok = true;
+    let mut reports = Vec::new();
+    for req in args.toolchains.requests() {
+        let p = harness::preflight::preflight(&args.toolchains.options(req));
+        ok &= p.toolchain_error.is_none() && p.satisfies(&requested);
+        reports.push(p);
+    }
+    if args.json {
+        let v =
+            serde_json::json!({ "requested_tiers": requested, "ok": ok, "toolchains": reports });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for p in &reports {
+            print!("{}", p.render());
+        }
+        let names: Vec<_> = requested.iter().map(|t| t.name()).collect();
+        println!(
+            "requested tiers ({}): {}",
+            names.join(","),
+            if ok { "can run" } else { "CANNOT run here" }
+        );
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,238 @@
+//! `harness run`: discover → open a session per toolchain → execute trials in parallel →
+//! append each record to the JSONL report as it finishes → write report.json.
+
+use super::RunArgs;
+use harness::discover::Discovered;
+use harness::model::{Status, Tier};
+use harness::report::{CaseRecord, Header, ReportWriter, SCHEMA_VERSION, now_unix_ms};
+use harness::session::Session;
+use harness::toolchain::Request;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let cases = match args.selection.discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if cases.is_empty() {
+        eprintln!(
+            "warning: no case matches under {}",
+            args.selection.suites.display()
+        );
+    }
+    let requests = args.toolchains.requests();
+    let many = requests.len() > 1;
+    let mut worst = ExitCode::SUCCESS;
+    for req in requests {
+        let code = run_toolchain(&args, &req, many, &cases);
+        if code != ExitCode::SUCCESS {
+            worst = code;
+        }
+    }
+    worst
+}
+
+fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
+    let base = args
+        .report
+        .clone()
+        .unwrap_or_else(|| args.toolchains.harness_dir.join("report.json"));
+    if !many {
+        return base;
+    }
+    let label = match req {
+        Request::Default => "default".to_string(),
+        Request::Name(n) => n.clone(),
+        Request::Path(p) => p.display().to_string(),
+    };
+    let safe: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stem = base
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    base.with_file_name(format!("{stem}-{safe}.json"))
+}
+
+fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]) -> ExitCode {
+    let started = Instant::now();
+    let mut opts = args.toolchains.options(req.clone());
+    opts.default_timeout = Duration::from_secs(args.timeout.max(1));
+    opts.provision = !args.no_provision;
+    let session = match Session::open(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let fp = session.fingerprint();
+    eprintln!(
+        "harness: toolchain {} (rustc {}, LLVM {}), {} trial(s) from {}",
+        fp.rustc.label,
+        fp.rustc.release,
+        fp.rustc.llvm.as_deref().unwrap_or("?"),
+        cases.len(),
+        args.selection.suites.display()
+    );
+    let header = Header {
+        record_type: "header",
+        schema_version: SCHEMA_VERSION,
+        harness_version: env!("CARGO_PKG_VERSION"),
+        run_id: format!("{}-{}", now_unix_ms(), std::process::id()),
+        started_unix_ms: now_unix_ms(),
+        command: std::env::args().collect(),
+        suites_root: args.selection.suites.display().to_string(),
+        tiers: if args.selection.tier.is_empty() {
+            Tier::ALL.to_vec()
+        } else {
+            args.selection.tier.clone()
+        },
+        fingerprint: fp,
+    };
+    let path = report_path(args, req, many);
+    let mut writer = match ReportWriter::create(&path, header) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        })
+        .max(1);
+    let mut progress = Progress::new(cases.len());
+    let mut failed = false;
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<CaseRecord>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(cases.len().max(1)) {
+            let tx = tx.clone();
+            let (session, next) = (&session, &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(i) else { break };
+                    if tx.send(session.execute(case)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for record in rx {
+            failed |= record.status.is_failure();
+            progress.finished(&record);
+            if let Err(e) = writer.append(record) {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    });
+    progress.clear();
+    let jsonl = writer.jsonl_path().to_path_buf();
+    match writer.finish(started.elapsed().as_millis() as u64) {
+        Ok(report) => {
+            let counts: Vec<String> = report
+                .summary
+                .by_status
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect();
+            println!(
+                "\n{} trial(s): {} in {:.1} s",
+                report.summary.total,
+                if counts.is_empty() {
+                    "nothing run".to_string()
+                } else {
+                    counts.join(", ")
+                },
+                started.elapsed().as_secs_f64()
+            );
+            println!("report: {} (per case: {})", path.display(), jsonl.display());
+        }
+        Err(e) => {
+            eprintln!("error: {e} (every finished case is in {})", jsonl.display());
+            return ExitCode::from(2);
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One line per finished trial; on a terminal, a running counter as well.
+struct Progress {
+    total: usize,
+    done: usize,
+    tty: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress {
+            total,
+            done: 0,
+            tty: std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn finished(&mut self, r: &CaseRecord) {
+        self.done += 1;
+        let mut out = std::io::stdout().lock();
+        if self.tty {
+            let _ = write!(out, "\r\x1b[2K");
+        }
+        let label = match r.status {
+            Status::Passed => "ok",
+            Status::Ignored => "ignored",
+            Status::ExpectedFailure => "xfail",
+            Status::Fixed => "FIXED",
+            Status::Failed => "FAILED",
+            Status::Timeout => "TIMEOUT",
+            Status::Error => "ERROR",
+        };
+        let control = if r.control { " [host control]" } else { "" };
+        let _ = writeln!(out, "{label:<8} {}{control} ({} ms)", r.key, r.duration_ms);
+        if let Some(reason) = &r.reason
+            && r.status != Status::Passed
+        {
+            for line in reason.lines().take(12) {
+                let _ = writeln!(out, "         {line}");
+            }
+        }
+        if self.tty {
+            let _ = write!(out, "[{}/{}] running...", self.done, self.total);
+        }
+        let _ = out.flush();
+    }
+
+    fn clear(&self) {
+        if self.tty {
+            print!("\r\x1b[2K");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! A case's directives resolved for one revision into a typed configuration.
+
+use super::conditions::Condition;
+use super::directives::{CrateType, Directive, Item, Need};
+use crate::model::{Target, Tier, Version};
+use std::time::Duration;
+
+/// Everything the later stages need to know about one revision of a case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseConfig {
+    pub tier: Tier,
+    pub target: Target,
+    /// `None`: the default for the case's sources.
+    pub crate_type: Option<CrateType>,
+    pub edition: String,
+    pub compile_flags: Vec<String>,
+    pub cflags: Vec<String>,
+    pub link_args: Vec<String>,
+    pub conditions: Vec<Condition>,
+    pub needs: Vec<Need>,
+    pub min_llvm: Option<Version>,
+    pub known_bug: Option<String>,
+    pub timeout: Option<Duration>,
+    pub host_control: bool,
+    pub exit_code: i32,
+    /// Line of the `tier` directive (or 1): where CI annotations point for the case.
+    pub tier_line: usize,
+}
+
+impl Default for CaseConfig {
+    fn default() -> Self {
+        CaseConfig {
+            tier: Tier::Static,
+            target: Target::Arm64ec,
+            crate_type: None,
+            edition: "2021".into(),
+            compile_flags: Vec::new(),
+            cflags: Vec::new(),
+            link_args: Vec::new(),
+            conditions: Vec::new(),
+            needs: Vec::new(),
+            min_llvm: None,
+            known_bug: None,
+            timeout: None,
+            host_control: false,
+            exit_code: 0,
+            tier_line: 1,
+        }
+    }
+}
+
+impl CaseConfig {
+    /// Apply the common directives, then those of `revision`; per-revision single values
+    /// override common ones, list values are appended.
+    pub fn resolve(directives: &[Directive], revision: Option<&str>) -> CaseConfig {
+        let mut cfg = CaseConfig::default();
+        let common = directives.iter().filter(|d| d.revisions.is_empty());
+        let own = directives
+            .iter()
+            .filter(|d| revision.is_some_and(|r| d.revisions.iter().any(|x| x == r)));
+        for d in common.chain(own) {
+            cfg.apply(d);
+        }
+        cfg
+    }
+
+    fn apply(&mut self, d: &Directive) {
+        match &d.item {
+            Item::Revisions(_) => {}
+            Item::CompileFlags(f) => self.compile_flags.extend(f.iter().cloned()),
+            Item::CFlags(f) => self.cflags.extend(f.iter().cloned()),
+            Item::LinkArgs(f) => self.link_args.extend(f.iter().cloned()),
+            Item::CrateType(c) => self.crate_type = Some(*c),
+            Item::Edition(e) => self.edition = e.clone(),
+            Item::Tier(t) => {
+                self.tier = *t;
+                self.tier_line = d.line;
+            }
+            Item::Target(t) => self.target = *t,
+            Item::MinLlvm(v) => self.min_llvm = Some(*v),
+            Item::KnownBug(u) => self.known_bug = Some(u.clone()),
+            Item::Timeout(t) => self.timeout = Some(*t),
+            Item::HostControl => self.host_control = true,
+            Item::ExitCode(c) => self.exit_code = *c,
+            Item::Condition(c) => self.conditions.push(c.clone()),
+            Item::Needs(n) => {
+                if !self.needs.contains(n) {
+                    self.needs.push(*n);
+                }
+            }
+        }
+    }
+}
+
+/// The declared revisions, in declaration order.
+pub fn declared_revisions(directives: &[Directive]) -> Vec<String> {
+    directives
+        .iter()
+        .find_map(|d| match &d.item {
+            Item::Revisions(r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,512 @@
+//! Strict parsing of `//@ name: value` directive lines, in the compiletest / ui_test manner:
+//! an unknown name, a malformed value, a duplicate, or a `//@[rev]` for an undeclared
+//! revision is an error naming file, line and column.
+
+use super::conditions::{CfgPred, Condition, KNOWN_BARE, Polarity};
+use crate::error::Error;
+use crate::model::{Target, Tier, Version};
+use std::path::Path;
+use std::time::Duration;
+
+/// The crate types a Rust fixture may declare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CrateType {
+    Rlib,
+    Staticlib,
+    Cdylib,
+    Bin,
+}
+
+impl CrateType {
+    pub const ALL: [CrateType; 4] = [
+        CrateType::Rlib,
+        CrateType::Staticlib,
+        CrateType::Cdylib,
+        CrateType::Bin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CrateType::Rlib => "rlib",
+            CrateType::Staticlib => "staticlib",
+            CrateType::Cdylib => "cdylib",
+            CrateType::Bin => "bin",
+        }
+    }
+}
+
+/// Capabilities a case may need from the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Need {
+    ClangCl,
+    Msvc,
+    RustLld,
+    Runner,
+    X64Emulation,
+    Wine,
+}
+
+impl Need {
+    pub const ALL: [Need; 6] = [
+        Need::ClangCl,
+        Need::Msvc,
+        Need::RustLld,
+        Need::Runner,
+        Need::X64Emulation,
+        Need::Wine,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Need::ClangCl => "clang-cl",
+            Need::Msvc => "msvc",
+            Need::RustLld => "rust-lld",
+            Need::Runner => "runner",
+            Need::X64Emulation => "x64-emulation",
+            Need::Wine => "wine",
+        }
+    }
+}
+
+/// What one directive says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Revisions(Vec<String>),
+    CompileFlags(Vec<String>),
+    CFlags(Vec<String>),
+    LinkArgs(Vec<String>),
+    CrateType(CrateType),
+    Edition(String),
+    Tier(Tier),
+    Target(Target),
+    MinLlvm(Version),
+    KnownBug(String),
+    Timeout(Duration),
+    HostControl,
+    ExitCode(i32),
+    Condition(Condition),
+    Needs(Need),
+}
+
+impl Item {
+    /// Single-valued items may be given once per scope (common, or one revision).
+    pub fn single_name(&self) -> Option<&'static str> {
+        Some(match self {
+            Item::CrateType(_) => "crate-type",
+            Item::Edition(_) => "edition",
+            Item::Tier(_) => "tier",
+            Item::Target(_) => "target",
+            Item::MinLlvm(_) => "min-llvm-version",
+            Item::KnownBug(_) => "known-bug",
+            Item::Timeout(_) => "timeout",
+            Item::HostControl => "host-control",
+            Item::ExitCode(_) => "exit-code",
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed directive with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Directive {
+    /// Revisions it applies to; empty means every revision.
+    pub revisions: Vec<String>,
+    /// Column of each revision name, for errors about undeclared revisions.
+    pub revision_columns: Vec<usize>,
+    pub item: Item,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Directive names that take a fixed form, for the "known names" list in errors.
+pub const KNOWN_NAMES: &[&str] = &[
+    "revisions",
+    "compile-flags",
+    "cflags",
+    "link-args",
+    "crate-type",
+    "edition",
+    "tier",
+    "target",
+    "min-llvm-version",
+    "known-bug",
+    "timeout",
+    "host-control",
+    "exit-code",
+    "only-<cond>",
+    "ignore-<cond>",
+    "only-cfg",
+    "ignore-cfg",
+    "needs-<capability>",
+];
+
+fn known_names_list() -> String {
+    let needs: Vec<_> = Need::ALL
+        .iter()
+        .map(|n| format!("needs-{}", n.name()))
+        .collect();
+    format!(
+        "known directives: {}; capabilities: {}",
+        KNOWN_NAMES.join(", "),
+        needs.join(", ")
+    )
+}
+
+fn is_rev_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Parse every directive in `text` (the contents of `path`). Errors are collected, not
+/// fatal: the caller gets all of them at once.
+pub fn parse(path: &Path, text: &str) -> (Vec<Directive>, Vec<Error>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (idx, raw) in text.lines().enumerate() {
+        let line_no = idx + 1;
+        let indent = raw.len() - raw.trim_start().len();
+        let Some(rest) = raw.trim_start().strip_prefix("//@") else {
+            continue;
+        };
+        let mut col = indent + 4; // 1-based column right after "//@"
+        match parse_line(rest, &mut col) {
+            Ok(Some(mut d)) => {
+                d.line = line_no;
+                if let Item::Condition(c) = &mut d.item {
+                    c.line = line_no;
+                }
+                out.push(d);
+            }
+            Ok(None) => {}
+            Err((c, msg)) => errors.push(Error::at(path, line_no, c, msg)),
+        }
+    }
+    validate(path, &out, &mut errors);
+    (out, errors)
+}
+
+/// Parse the text after `//@`. `col` is the 1-based column of its first character.
+fn parse_line(rest: &str, col: &mut usize) -> Result<Option<Directive>, (usize, String)> {
+    let mut s = rest;
+    let mut revisions = Vec::new();
+    let mut revision_columns = Vec::new();
+    if let Some(after) = s.strip_prefix('[') {
+        let Some(end) = after.find(']') else {
+            return Err((
+                *col,
+                "unclosed `[` in revision list: expected `//@[rev] name`".into(),
+            ));
+        };
+        let mut c = *col + 1;
+        for part in after[..end].split(',') {
+            let lead = part.len() - part.trim_start().len();
+            let name = part.trim();
+            if !is_rev_name(name) {
+                return Err((
+                    c + lead,
+                    format!("malformed revision name `{name}` in `[...]`"),
+                ));
+            }
+            revisions.push(name.to_string());
+            revision_columns.push(c + lead);
+            c += part.len() + 1;
+        }
+        *col += end + 2;
+        s = &after[end + 1..];
+    }
+    let lead = s.len() - s.trim_start().len();
+    *col += lead;
+    let s = s.trim();
+    if s.is_empty() {
+        return Err((
+            *col,
+            format!(
+                "empty directive: expected `//@ name: value`; {}",
+                known_names_list()
+            ),
+        ));
+    }
+    let (name, value, value_col) = match s.split_once(':') {
+        Some((n, v)) => {
+            let v_lead = v.len() - v.trim_start().len();
+            (n.trim_end(), Some(v.trim()), *col + n.len() + 1 + v_lead)
+        }
+        None => (s, None, *col + s.len()),
+    };
+    let item = parse_item(name, value).map_err(|e| match e {
+        ItemError::Name(msg) => (*col, msg),
+        ItemError::Value(msg) => (value_col, msg),
+    })?;
+    Ok(Some(Directive {
+        revisions,
+        revision_columns,
+        item,
+        line: 0,
+        column: *col,
+    }))
+}
+
+enum ItemError {
+    Name(String),
+    Value(String),
+}
+
+fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
+    use ItemError::{Name, Value};
+    let need_value = |what: &str| -> Result<&str, ItemError> {
+        match value {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(Value(format!(
+                "`{name}` needs a value: `//@ {name}: {what}`"
+            ))),
+        }
+    };
+    let no_value = || -> Result<(), ItemError> {
+        match value {
+            None => Ok(()),
+            Some(v) => Err(Value(format!("`{name}` takes no value, found `{v}`"))),
+        }
+    };
+    let words = |what: &str| -> Result<Vec<String>, ItemError> {
+        Ok(need_value(what)?
+            .split_whitespace()
+            .map(String::from)
+            .collect())
+    };
+    let one_of = |what: &str, options: &[&str]| -> Result<String, ItemError> {
+        let v = need_value(what)?;
+        if options.contains(&v) {
+            Ok(v.to_string())
+        } else {
+            Err(Value(format!(
+                "unknown {name} `{v}`; expected one of: {}",
+                options.join(", ")
+            )))
+        }
+    };
+    Ok(match name {
+        "revisions" => {
+            let revs = words("a b c")?;
+            for r in &revs {
+                if !is_rev_name(r) {
+                    return Err(Value(format!(
+                        "malformed revision name `{r}`: use letters, digits, `_` and `-`"
+                    )));
+                }
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for r in &revs {
+                if !seen.insert(r) {
+                    return Err(Value(format!("revision `{r}` is declared twice")));
+                }
+            }
+            Item::Revisions(revs)
+        }
+        "compile-flags" => Item::CompileFlags(words("-C opt-level=1")?),
+        "cflags" => Item::CFlags(words("/O1")?),
+        "link-args" => Item::LinkArgs(words("/noentry")?),
+        "crate-type" => {
+            let names: Vec<_> = CrateType::ALL.iter().map(|c| c.name()).collect();
+            let v = one_of("rlib", &names)?;
+            Item::CrateType(
+                CrateType::ALL
+                    .into_iter()
+                    .find(|c| c.name() == v)
+                    .unwrap_or(CrateType::Rlib),
+            )
+        }
+        "edition" => Item::Edition(one_of("2021", &["2015", "2018", "2021", "2024"])?),
+        "tier" => {
+            let v = one_of("static", &["static", "link", "run"])?;
+            Item::Tier(Tier::parse(&v).unwrap_or(Tier::Static))
+        }
+        "target" => {
+            let triples: Vec<_> = Target::WINDOWS.iter().filter_map(|t| t.triple()).collect();
+            let v = one_of("arm64ec-pc-windows-msvc", &triples)?;
+            Item::Target(Target::parse(&v).unwrap_or(Target::Arm64ec))
+        }
+        "min-llvm-version" => {
+            let v = need_value("18.1.2")?;
+            Item::MinLlvm(Version::parse(v).ok_or_else(|| {
+                Value(format!(
+                    "malformed version `{v}`: expected `MAJOR[.MINOR[.PATCH]]`"
+                ))
+            })?)
+        }
+        "known-bug" => {
+            let v = need_value("https://github.com/rust-lang/rust/issues/NNNNN")?;
+            let ok = (v.starts_with("https://") || v.starts_with("http://"))
+                && !v.contains(char::is_whitespace)
+                && v.split_once("://")
+                    .is_some_and(|(_, rest)| rest.contains('.'));
+            if !ok {
+                return Err(Value(format!(
+                    "`known-bug` needs an upstream URL, found `{v}`"
+                )));
+            }
+            Item::KnownBug(v.to_string())
+        }
+        "timeout" => {
+            let v = need_value("30s")?;
+            Item::Timeout(parse_duration(v).ok_or_else(|| {
+                Value(format!(
+                    "malformed timeout `{v}`: expected seconds such as `30`, `30s` or `2m`"
+                ))
+            })?)
+        }
+        "host-control" => {
+            no_value()?;
+            Item::HostControl
+        }
+        "exit-code" => {
+            let v = need_value("0")?;
+            Item::ExitCode(
+                v.parse()
+                    .map_err(|_| Value(format!("malformed exit code `{v}`")))?,
+            )
+        }
+        "only-cfg" | "ignore-cfg" => {
+            let pred =
+                CfgPred::parse_cfg(need_value("target_feature = \"neon\"")?).map_err(Value)?;
+            let polarity = if name == "only-cfg" {
+                Polarity::Only
+            } else {
+                Polarity::Ignore
+            };
+            Item::Condition(Condition {
+                polarity,
+                pred,
+                reason: None,
+                line: 0,
+            })
+        }
+        _ => {
+            if let Some(cond) = name
+                .strip_prefix("only-")
+                .or_else(|| name.strip_prefix("ignore-"))
+            {
+                if !KNOWN_BARE.contains(&cond) {
+                    return Err(Name(format!(
+                        "unknown condition `{cond}` in `{name}`; known conditions: {} \
+                         (or `only-cfg: name = \"value\"` for any cfg)",
+                        KNOWN_BARE.join(", ")
+                    )));
+                }
+                let polarity = if name.starts_with("only-") {
+                    Polarity::Only
+                } else {
+                    Polarity::Ignore
+                };
+                let reason = value.filter(|v| !v.is_empty()).map(String::from);
+                Item::Condition(Condition {
+                    polarity,
+                    pred: CfgPred::Bare(cond.into()),
+                    reason,
+                    line: 0,
+                })
+            } else if let Some(cap) = name.strip_prefix("needs-") {
+                no_value()?;
+                match Need::ALL.into_iter().find(|n| n.name() == cap) {
+                    Some(n) => Item::Needs(n),
+                    None => {
+                        let known: Vec<_> = Need::ALL
+                            .iter()
+                            .map(|n| format!("needs-{}", n.name()))
+                            .collect();
+                        return Err(Name(format!(
+                            "unknown capability `{name}`; known: {}",
+                            known.join(", ")
+                        )));
+                    }
+                }
+            } else {
+                return Err(Name(format!(
+                    "unknown directive `{name}`; {}",
+                    known_names_list()
+                )));
+            }
+        }
+    })
+}
+
+fn parse_duration(v: &str) -> Option<Duration> {
+    let (num, mult) = if let Some(n) = v.strip_suffix('m') {
+        (n, 60)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1)
+    } else {
+        (v, 1)
+    };
+    let secs: u64 = num.trim().parse().ok()?;
+    (secs > 0 && secs <= 24 * 3600 / mult).then(|| Duration::from_secs(secs * mult))
+}
+
+/// Cross-line checks: revisions declared once and not per-revision, every `[rev]` declared,
+/// no single-valued directive twice in one scope.
+fn validate(path: &Path, dirs: &[Directive], errors: &mut Vec<Error>) {
+    let mut declared: Option<(&Vec<String>, usize)> = None;
+    for d in dirs {
+        if let Item::Revisions(revs) = &d.item {
+            if !d.revisions.is_empty() {
+                errors.push(Error::at(
+                    path,
+                    d.line,
+                    d.column,
+                    "`revisions` cannot be per-revision",
+                ));
+            } else if let Some((_, first)) = declared {
+                errors.push(Error::at(
+                    path,
+                    d.line,
+                    d.column,
+                    format!("`revisions` declared twice (first at line {first})"),
+                ));
+            } else {
+                declared = Some((revs, d.line));
+            }
+        }
+    }
+    let declared_names: &[String] = declared.map(|(r, _)| r.as_slice()).unwrap_or(&[]);
+    for d in dirs {
+        for (rev, col) in d.revisions.iter().zip(&d.revision_columns) {
+            if !declared_names.contains(rev) {
+                let known = if declared_names.is_empty() {
+                    "no revisions are declared (add `//@ revisions: ...`)".to_string()
+                } else {
+                    format!("declared revisions: {}", declared_names.join(", "))
+                };
+                errors.push(Error::at(
+                    path,
+                    d.line,
+                    *col,
+                    format!("undeclared revision `{rev}`; {known}"),
+                ));
+            }
+        }
+    }
+    // Duplicate single-valued directives within one scope.
+    let mut seen: Vec<(&'static str, Option<&str>, usize)> = Vec::new();
+    for d in dirs {
+        let Some(name) = d.item.single_name() else {
+            continue;
+        };
+        let scopes: Vec<Option<&str>> = if d.revisions.is_empty() {
+            vec![None]
+        } else {
+            d.revisions.iter().map(|r| Some(r.as_str())).collect()
+        };
+        for scope in scopes {
+            if let Some((_, _, first)) = seen.iter().find(|(n, s, _)| *n == name && *s == scope) {
+                errors.push(Error::at(
+                    path,
+                    d.line,
+                    d.column,
+                    format!("`{name}` given twice for the same scope (first at line {first})"),
+                ));
+            } else {
+                seen.push((name, scope, d.line));
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! arm64ec-conformance: a conformance suite and CI harness for Rust's
+//! `arm64ec-pc-windows-msvc` target.
+//!
+//! Data flows one way, each stage in its own module:
+//! [`discover`] (suite files → cases) → [`plan`] (cases + environment → trials) →
+//! [`build`] → [`inspect`] / [`run`] → [`check`] → [`report`].
+//! [`session`] ties the stages together for the CLI and the libtest-mimic driver.
+
+pub mod build;
+pub mod check;
+pub mod discover;
+pub mod error;
+pub mod exec;
+pub mod inspect;
+pub mod model;
+pub mod paths;
+pub mod plan;
+pub mod preflight;
+pub mod process;
+pub mod report;
+pub mod run;
+pub mod session;
+pub mod toolchain;
+
+pub use error::{Error, Result};

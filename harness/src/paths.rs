@@ -1,0 +1,67 @@
+//! Where things live: the default suite root and the harness's own directory under
+//! `target/harness/` (build cache, probe cache, reports).
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root this harness was built from.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| ".".into())
+}
+
+/// The default suite root: `<workspace>/suites`.
+pub fn default_suites() -> PathBuf {
+    workspace_root().join("suites")
+}
+
+/// `$CARGO_TARGET_DIR/harness`, or `<workspace>/target/harness`.
+pub fn default_harness_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("harness")
+}
+
+/// The directories below the harness directory.
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    pub root: PathBuf,
+}
+
+impl Dirs {
+    pub fn new(root: PathBuf) -> Self {
+        Dirs { root }
+    }
+    pub fn build(&self) -> PathBuf {
+        self.root.join("build")
+    }
+    pub fn probe(&self) -> PathBuf {
+        self.root.join("probe")
+    }
+    pub fn default_report(&self) -> PathBuf {
+        self.root.join("report.json")
+    }
+}
+
+/// Write `bytes` to `path` atomically (write a sibling temp file, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp.{}.{}", std::process::id(), unique()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// A process-unique counter mixed with the time, for temporary names.
+pub fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    (N.fetch_add(1, Ordering::Relaxed) << 32) ^ t
+}

@@ -1,0 +1,111 @@
+//! Plan stage: decide, from a case's directives and what this machine has, whether a trial
+//! executes (and whether it is expected to pass) or is ignored with its reason.
+
+use crate::build::CCompiler;
+use crate::discover::{Lang, Need, Variant};
+use crate::model::{Target, Tier};
+use crate::report::Expected;
+use crate::session::Env;
+use crate::toolchain::LLVM_FIRST_ARM64EC;
+
+/// What to do with a trial.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    Execute { expected_failure: Option<Expected> },
+    Ignore { reason: String },
+}
+
+/// The C compiler this machine offers for `target`: MSVC for Arm64EC when present,
+/// otherwise clang-cl.
+pub fn c_compiler(env: &Env, target: Target) -> Option<CCompiler> {
+    if target == Target::Arm64ec
+        && let Some(m) = env.msvc.found()
+    {
+        return Some(CCompiler::Msvc(m.clone()));
+    }
+    env.clang_cl.found().cloned().map(CCompiler::ClangCl)
+}
+
+/// Why a capability is unmet here, or `None` when it is met.
+fn unmet(need: Need, env: &Env) -> Option<String> {
+    match need {
+        Need::ClangCl => env.clang_cl.why_missing(),
+        Need::Msvc => env.msvc.why_missing(),
+        Need::RustLld => env.rust_lld.why_missing(),
+        Need::Runner | Need::X64Emulation => {
+            (!env.runner.available()).then(|| format!("no Arm64EC runner: {}", env.runner.detail))
+        }
+        Need::Wine => crate::process::which("wine")
+            .is_none()
+            .then(|| "wine not found on PATH; Debian: apt-get install wine64 wine".to_string()),
+    }
+}
+
+pub fn plan(v: &Variant, env: &Env) -> Decision {
+    let cfg = &v.config;
+    let tc = &env.toolchain;
+    let triple = cfg.target.triple().unwrap_or("host");
+    for c in &cfg.conditions {
+        if let Some(reason) = c.blocks(tc.cfg(cfg.target), triple) {
+            return Decision::Ignore { reason };
+        }
+    }
+    for need in &cfg.needs {
+        if let Some(why) = unmet(*need, env) {
+            return Decision::Ignore {
+                reason: format!("needs-{}: {why}", need.name()),
+            };
+        }
+    }
+    let has_c = v.spec.has(Lang::C) || v.spec.has(Lang::Cpp);
+    if has_c && !v.host_control && c_compiler(env, cfg.target).is_none() {
+        let why = env.clang_cl.why_missing().unwrap_or_default();
+        return Decision::Ignore {
+            reason: format!("C sources need clang-cl or MSVC: {why}"),
+        };
+    }
+    if !v.host_control {
+        match cfg.tier {
+            Tier::Static => {}
+            Tier::Link => {
+                return Decision::Ignore {
+                    reason: "link-tier cases are listed but not linked yet: image linking and \
+                             verification are not part of this harness version"
+                        .into(),
+                };
+            }
+            Tier::Run => {
+                let reason = if env.runner.available() {
+                    "running Arm64EC images needs linked images, which this harness version does \
+                     not produce yet"
+                        .to_string()
+                } else {
+                    format!("no Arm64EC runner: {}", env.runner.detail)
+                };
+                return Decision::Ignore { reason };
+            }
+        }
+    }
+    let mut expected = None;
+    if let Some(need) = cfg.min_llvm {
+        let have = tc.llvm().unwrap_or(LLVM_FIRST_ARM64EC);
+        if have < need {
+            expected = Some(Expected {
+                reason: format!(
+                    "needs LLVM {need} (min-llvm-version), toolchain `{}` has LLVM {have}",
+                    tc.label
+                ),
+                url: None,
+            });
+        }
+    }
+    if let Some(url) = &cfg.known_bug {
+        expected = Some(Expected {
+            reason: format!("known bug: {url}"),
+            url: Some(url.clone()),
+        });
+    }
+    Decision::Execute {
+        expected_failure: expected,
+    }
+}

@@ -1,0 +1,225 @@
+//! `harness preflight`: what was found, versions, what each tier can do here, and what is
+//! missing with how to get it. Changes nothing on the machine.
+
+use crate::model::{Target, Tier};
+use crate::session::{Session, SessionOptions};
+use crate::toolchain::provision;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetStatus {
+    pub triple: String,
+    pub installed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TierStatus {
+    pub tier: Tier,
+    pub available: bool,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Preflight {
+    pub toolchain: Option<crate::report::Fingerprint>,
+    pub toolchain_error: Option<String>,
+    pub targets: Vec<TargetStatus>,
+    pub tools: Vec<ToolStatus>,
+    pub tiers: Vec<TierStatus>,
+    pub host_controls: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolStatus {
+    pub name: String,
+    pub found: Option<String>,
+    pub missing: Option<String>,
+}
+
+pub fn preflight(opts: &SessionOptions) -> Preflight {
+    let mut opts = opts.clone();
+    opts.provision = false;
+    let session = match Session::open(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            return Preflight {
+                toolchain: None,
+                toolchain_error: Some(e.to_string()),
+                targets: vec![],
+                tools: vec![],
+                tiers: Tier::ALL
+                    .iter()
+                    .map(|t| TierStatus {
+                        tier: *t,
+                        available: false,
+                        detail: "no usable toolchain".into(),
+                    })
+                    .collect(),
+                host_controls: false,
+            };
+        }
+    };
+    let env = &session.env;
+    let missing = provision::missing_targets(&env.toolchain);
+    let targets = Target::WINDOWS
+        .iter()
+        .map(|t| {
+            let installed = !missing.contains(t);
+            TargetStatus {
+                triple: t.to_string(),
+                installed,
+                hint: (!installed).then(|| {
+                    format!(
+                        "`harness run` installs it; by hand: {}",
+                        provision::install_hint(&env.toolchain, &[*t])
+                    )
+                }),
+            }
+        })
+        .collect();
+    let tool = |name: &str, found: Option<String>, missing: Option<String>| ToolStatus {
+        name: name.into(),
+        found,
+        missing,
+    };
+    let tools = vec![
+        tool(
+            "clang-cl",
+            env.clang_cl
+                .found()
+                .map(|t| format!("{} ({})", t.path.display(), t.version)),
+            env.clang_cl.why_missing(),
+        ),
+        tool(
+            "rust-lld",
+            env.rust_lld
+                .found()
+                .map(|t| format!("{} ({})", t.path.display(), t.version)),
+            env.rust_lld.why_missing(),
+        ),
+        tool(
+            "msvc",
+            env.msvc
+                .found()
+                .map(|m| format!("{} (SDK {})", m.cl.display(), m.sdk_version)),
+            env.msvc.why_missing(),
+        ),
+    ];
+    let ec_std = !missing.contains(&Target::Arm64ec);
+    let c_note = match env.clang_cl.why_missing() {
+        Some(why) if env.msvc.found().is_none() => format!("; C fixtures are ignored: {why}"),
+        _ => String::new(),
+    };
+    let static_tier = TierStatus {
+        tier: Tier::Static,
+        available: ec_std || env.toolchain.rustup_name.is_some(),
+        detail: if ec_std {
+            format!("Rust fixtures compile for arm64ec-pc-windows-msvc{c_note}")
+        } else if env.toolchain.rustup_name.is_some() {
+            format!("arm64ec std will be installed by `harness run`{c_note}")
+        } else {
+            "arm64ec std is missing and the toolchain is not managed by rustup".into()
+        },
+    };
+    let link_tier = TierStatus {
+        tier: Tier::Link,
+        available: false,
+        detail: match env.rust_lld.found() {
+            Some(l) => format!(
+                "linker found ({}), but image linking is not part of this harness version",
+                l.path.display()
+            ),
+            None => env.rust_lld.why_missing().unwrap_or_default(),
+        },
+    };
+    let run_tier = TierStatus {
+        tier: Tier::Run,
+        available: false,
+        detail: if env.runner.available() {
+            "runner present, but running needs linked images, which this harness version does not produce".into()
+        } else {
+            format!(
+                "no Arm64EC runner: {}; portable fixtures run as host controls",
+                env.runner.detail
+            )
+        },
+    };
+    Preflight {
+        toolchain: Some(session.fingerprint()),
+        toolchain_error: None,
+        targets,
+        tools,
+        tiers: vec![static_tier, link_tier, run_tier],
+        host_controls: true,
+    }
+}
+
+impl Preflight {
+    /// Human-readable rendering.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        match (&self.toolchain, &self.toolchain_error) {
+            (Some(fp), _) => {
+                let r = &fp.rustc;
+                s.push_str(&format!(
+                    "toolchain  {} (rustc {} {} {}, LLVM {})\n           {}\n",
+                    r.label,
+                    r.release,
+                    r.commit_hash
+                        .as_deref()
+                        .map(|h| &h[..h.len().min(9)])
+                        .unwrap_or("?"),
+                    r.commit_date.as_deref().unwrap_or("?"),
+                    r.llvm.as_deref().unwrap_or("?"),
+                    r.path
+                ));
+            }
+            (None, Some(e)) => s.push_str(&format!("toolchain  UNUSABLE: {e}\n")),
+            (None, None) => {}
+        }
+        for t in &self.targets {
+            let state = if t.installed {
+                "installed".to_string()
+            } else {
+                format!("missing ({})", t.hint.as_deref().unwrap_or(""))
+            };
+            s.push_str(&format!("target     {:<26} {state}\n", t.triple));
+        }
+        for t in &self.tools {
+            match (&t.found, &t.missing) {
+                (Some(f), _) => s.push_str(&format!("{:<10} found {f}\n", t.name)),
+                (None, Some(m)) => s.push_str(&format!("{:<10} missing: {m}\n", t.name)),
+                _ => {}
+            }
+        }
+        if let Some(fp) = &self.toolchain {
+            s.push_str(&format!(
+                "runner     {}: {}\n",
+                fp.runner.kind, fp.runner.detail
+            ));
+        }
+        s.push_str("tiers\n");
+        for t in &self.tiers {
+            s.push_str(&format!(
+                "  {:<7} {:<4} {}\n",
+                t.tier.name(),
+                if t.available { "yes" } else { "no" },
+                t.detail
+            ));
+        }
+        s.push_str(&format!(
+            "  host controls: {}\n",
+            if self.host_controls { "yes" } else { "no" }
+        ));
+        s
+    }
+
+    /// Whether every requested tier can run here.
+    pub fn satisfies(&self, requested: &[Tier]) -> bool {
+        requested
+            .iter()
+            .all(|r| self.tiers.iter().any(|t| t.tier == *r && t.available))
+    }
+}

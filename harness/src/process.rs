@@ -1,0 +1,320 @@
+//! Every external tool runs through here: an argv array (never a shell string) through duct,
+//! output captured, a deadline, and on timeout the whole process tree is killed.
+
+use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// At most this many bytes of stdout/stderr are kept in reports (head and tail).
+pub const KEEP_BYTES: usize = 16 * 1024;
+
+/// A command to run.
+#[derive(Clone, Debug)]
+pub struct Cmd {
+    pub argv: Vec<OsString>,
+    pub cwd: Option<PathBuf>,
+    pub env: Vec<(OsString, OsString)>,
+}
+
+impl Cmd {
+    pub fn new(program: impl Into<OsString>) -> Self {
+        Cmd {
+            argv: vec![program.into()],
+            cwd: None,
+            env: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, a: impl Into<OsString>) -> Self {
+        self.argv.push(a.into());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.argv.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    pub fn env(mut self, k: impl Into<OsString>, v: impl Into<OsString>) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn argv_strings(&self) -> Vec<String> {
+        self.argv
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+}
+
+/// How a command ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Exit {
+    Code {
+        code: i32,
+    },
+    Signal {
+        signal: i32,
+    },
+    /// Killed (with its process tree) when the deadline passed.
+    Timeout {
+        after_ms: u64,
+    },
+    /// Could not be started at all (missing program, permissions).
+    SpawnFailed {
+        message: String,
+    },
+}
+
+impl Exit {
+    pub fn success(&self) -> bool {
+        matches!(self, Exit::Code { code: 0 })
+    }
+}
+
+/// The record of one finished command, as it goes into the report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CmdRecord {
+    pub argv: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    pub exit: Exit,
+    pub duration_ms: u64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CmdRecord {
+    /// A one-line description for error messages.
+    pub fn summary(&self) -> String {
+        let prog = self.argv.first().map(String::as_str).unwrap_or("?");
+        match &self.exit {
+            Exit::Code { code } => format!("`{prog}` exited with code {code}"),
+            Exit::Signal { signal } => format!("`{prog}` was killed by signal {signal}"),
+            Exit::Timeout { after_ms } => format!("`{prog}` timed out after {after_ms} ms"),
+            Exit::SpawnFailed { message } => format!("`{prog}` could not be started: {message}"),
+        }
+    }
+
+    /// The last lines of stderr (or stdout), for a compact failure message.
+    pub fn tail(&self, lines: usize) -> String {
+        let text = if self.stderr.trim().is_empty() {
+            &self.stdout
+        } else {
+            &self.stderr
+        };
+        let v: Vec<&str> = text.trim_end().lines().collect();
+        v[v.len().saturating_sub(lines)..].join("\n")
+    }
+}
+
+/// Keep the head and tail of long output, marking what was cut.
+pub fn trim_output(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    if s.len() <= KEEP_BYTES {
+        return s.into_owned();
+    }
+    let half = KEEP_BYTES / 2;
+    let mut head_end = half;
+    while !s.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let mut tail_start = s.len() - half;
+    while !s.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    format!(
+        "{}\n[... {} bytes trimmed ...]\n{}",
+        &s[..head_end],
+        tail_start - head_end,
+        &s[tail_start..]
+    )
+}
+
+/// Run `cmd` until it exits or `deadline` passes. Never panics: spawn failures and
+/// timeouts are reported in the returned record.
+pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
+    let start = Instant::now();
+    let argv = cmd.argv_strings();
+    let cwd = cmd.cwd.as_ref().map(|c| c.display().to_string());
+    let record = |exit, out: &[u8], err: &[u8]| CmdRecord {
+        argv: argv.clone(),
+        cwd: cwd.clone(),
+        exit,
+        duration_ms: start.elapsed().as_millis() as u64,
+        stdout: trim_output(out),
+        stderr: trim_output(err),
+    };
+    let Some((program, args)) = cmd.argv.split_first() else {
+        return record(
+            Exit::SpawnFailed {
+                message: "empty argv".into(),
+            },
+            b"",
+            b"",
+        );
+    };
+    let mut expr = duct::cmd(program, args)
+        .stdin_null()
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .before_spawn(|c| {
+            own_process_group(c);
+            Ok(())
+        });
+    if let Some(dir) = &cmd.cwd {
+        expr = expr.dir(dir);
+    }
+    for (k, v) in &cmd.env {
+        expr = expr.env(k, v);
+    }
+    let handle = match expr.start() {
+        Ok(h) => h,
+        Err(e) => {
+            return record(
+                Exit::SpawnFailed {
+                    message: e.to_string(),
+                },
+                b"",
+                b"",
+            );
+        }
+    };
+    match handle.wait_deadline(deadline) {
+        Ok(Some(out)) => record(exit_of(&out.status), &out.stdout, &out.stderr),
+        Ok(None) => {
+            for pid in handle.pids() {
+                kill_tree(pid);
+            }
+            let after_ms = start.elapsed().as_millis() as u64;
+            // The whole group is dead, so the output pipes close and this returns promptly.
+            match handle.wait_timeout(Duration::from_secs(10)) {
+                Ok(Some(out)) => record(Exit::Timeout { after_ms }, &out.stdout, &out.stderr),
+                _ => record(Exit::Timeout { after_ms }, b"", b""),
+            }
+        }
+        Err(e) => record(
+            Exit::SpawnFailed {
+                message: format!("waiting failed: {e}"),
+            },
+            b"",
+            b"",
+        ),
+    }
+}
+
+fn exit_of(status: &std::process::ExitStatus) -> Exit {
+    if let Some(code) = status.code() {
+        return Exit::Code { code };
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return Exit::Signal { signal };
+        }
+    }
+    Exit::Code { code: -1 }
+}
+
+/// Put the child in its own process group, so that the group can be killed as a tree.
+#[cfg(unix)]
+fn own_process_group(c: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    c.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn own_process_group(_c: &mut std::process::Command) {}
+
+/// Kill the process group led by `pid` (the child and everything it spawned).
+#[cfg(unix)]
+fn kill_tree(pid: u32) {
+    // SAFETY: killpg with a positive group id and a valid signal has no memory effects.
+    unsafe {
+        libc::killpg(pid as libc::pid_t, libc::SIGKILL);
+    }
+}
+
+/// Kill the process tree rooted at `pid`.
+#[cfg(windows)]
+fn kill_tree(pid: u32) {
+    let _ = duct::cmd("taskkill", ["/F", "/T", "/PID", &pid.to_string()])
+        .stdout_null()
+        .stderr_null()
+        .unchecked()
+        .run();
+}
+
+#[cfg(not(any(unix, windows)))]
+fn kill_tree(_pid: u32) {}
+
+/// Search PATH for an executable named `name`.
+pub fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let exts: &[&str] = if cfg!(windows) { &[".exe", ""] } else { &[""] };
+    std::env::split_paths(&path).find_map(|dir| {
+        exts.iter()
+            .map(|e| dir.join(format!("{name}{e}")))
+            .find(|p| p.is_file())
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captures_output_and_exit_code() {
+        let r = run(
+            &Cmd::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]),
+            Instant::now() + Duration::from_secs(10),
+        );
+        assert_eq!(r.exit, Exit::Code { code: 3 });
+        assert_eq!(r.stdout, "out\n");
+        assert_eq!(r.stderr, "err\n");
+    }
+
+    #[test]
+    fn missing_program_is_a_spawn_failure_not_a_panic() {
+        let r = run(
+            &Cmd::new("/nonexistent/tool"),
+            Instant::now() + Duration::from_secs(5),
+        );
+        assert!(matches!(r.exit, Exit::SpawnFailed { .. }), "{:?}", r.exit);
+    }
+
+    #[test]
+    fn timeout_kills_grandchildren_holding_the_pipes() {
+        // The grandchild `sleep` inherits stdout; without a tree kill this would hang.
+        let start = Instant::now();
+        let r = run(
+            &Cmd::new("sh").args(["-c", "sleep 100 & echo started; wait"]),
+            Instant::now() + Duration::from_millis(500),
+        );
+        assert!(matches!(r.exit, Exit::Timeout { .. }), "{:?}", r.exit);
+        assert!(start.elapsed() < Duration::from_secs(8));
+        assert_eq!(r.stdout, "started\n");
+    }
+
+    #[test]
+    fn long_output_is_trimmed_in_the_middle() {
+        let big = vec![b'x'; KEEP_BYTES * 3];
+        let t = trim_output(&big);
+        assert!(t.len() < KEEP_BYTES + 100);
+        assert!(t.contains("bytes trimmed"));
+    }
+}

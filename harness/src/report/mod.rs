@@ -1,0 +1,193 @@
+//! Report stage: the schema-versioned records. One JSONL line per finished case (so a killed
+//! run keeps every finished case) and a final `report.json`. The JSON Schema is committed at
+//! `harness/schema/report.schema.json`.
+
+pub mod writer;
+
+pub use writer::ReportWriter;
+
+use crate::check::Finding;
+use crate::inspect::ObjectFacts;
+use crate::model::{CaseKey, Status, Target, Tier};
+use crate::process::CmdRecord;
+use crate::toolchain::tools::{Msvc, RunnerInfo, ToolInfo};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseName {
+    Build,
+    Link,
+    Inspect,
+    Run,
+    Check,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseStatus {
+    Passed,
+    Failed,
+    Timeout,
+    Error,
+}
+
+/// One phase of one case.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseRecord {
+    pub name: PhaseName,
+    pub status: PhaseStatus,
+    pub duration_ms: u64,
+    /// True when the outputs came from the build cache (no tool was started).
+    pub cached: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    pub commands: Vec<CmdRecord>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ObjectFacts>,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl PhaseRecord {
+    pub fn new(name: PhaseName) -> Self {
+        PhaseRecord {
+            name,
+            status: PhaseStatus::Passed,
+            duration_ms: 0,
+            cached: false,
+            dir: None,
+            commands: Vec::new(),
+            objects: Vec::new(),
+            findings: Vec::new(),
+            message: None,
+        }
+    }
+
+    pub fn finish(mut self, status: PhaseStatus, start: Instant) -> Self {
+        self.status = status;
+        self.duration_ms = start.elapsed().as_millis() as u64;
+        self
+    }
+
+    pub fn error(mut self, message: String, start: Instant) -> Self {
+        self.message = Some(message);
+        self.finish(PhaseStatus::Error, start)
+    }
+}
+
+/// Why a case was expected to fail.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Expected {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One finished case.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseRecord {
+    #[serde(rename = "type")]
+    pub record_type: &'static str,
+    pub key: CaseKey,
+    pub suite: String,
+    pub case: String,
+    pub revision: Option<String>,
+    pub pairing: Option<String>,
+    /// The fixture file (the primary source of a directory case).
+    pub fixture: String,
+    /// The line CI annotations point at.
+    pub line: usize,
+    pub tier: Option<Tier>,
+    pub target: Option<Target>,
+    /// True for host controls: they prove the fixture, they are not Arm64EC results.
+    pub control: bool,
+    pub status: Status,
+    /// Why it was ignored, why it failed, or what went wrong.
+    pub reason: Option<String>,
+    pub expected_failure: Option<Expected>,
+    pub duration_ms: u64,
+    pub phases: Vec<PhaseRecord>,
+}
+
+/// Identity of everything that produced the results.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fingerprint {
+    pub rustc: RustcFingerprint,
+    pub clang_cl: Option<ToolInfo>,
+    pub linker: Option<ToolInfo>,
+    pub msvc: Option<Msvc>,
+    pub runner: RunnerInfo,
+    /// The machine the harness ran on (`os-arch`).
+    pub host: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RustcFingerprint {
+    pub label: String,
+    pub rustup_name: Option<String>,
+    pub path: String,
+    pub release: String,
+    pub commit_hash: Option<String>,
+    pub commit_date: Option<String>,
+    pub host: String,
+    pub llvm: Option<String>,
+}
+
+/// First line of the JSONL file, and the head of `report.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Header {
+    #[serde(rename = "type")]
+    pub record_type: &'static str,
+    pub schema_version: u32,
+    pub harness_version: &'static str,
+    pub run_id: String,
+    pub started_unix_ms: u64,
+    pub command: Vec<String>,
+    pub suites_root: String,
+    pub tiers: Vec<Tier>,
+    pub fingerprint: Fingerprint,
+}
+
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct Summary {
+    pub total: usize,
+    pub by_status: BTreeMap<String, usize>,
+    pub duration_ms: u64,
+}
+
+impl Summary {
+    pub fn of(cases: &[CaseRecord], duration_ms: u64) -> Summary {
+        let mut by_status = BTreeMap::new();
+        for c in cases {
+            *by_status.entry(c.status.name().to_string()).or_insert(0) += 1;
+        }
+        Summary {
+            total: cases.len(),
+            by_status,
+            duration_ms,
+        }
+    }
+}
+
+/// The final `report.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub header: Header,
+    pub cases: Vec<CaseRecord>,
+    pub summary: Summary,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

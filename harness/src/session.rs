@@ -1,0 +1,98 @@
+//! A session: one toolchain opened, provisioned and probed, the tools around it found, ready
+//! to execute trials. Shared by the CLI and the libtest-mimic driver.
+
+use crate::discover::Discovered;
+use crate::error::Result;
+use crate::exec;
+use crate::paths::Dirs;
+use crate::report::{CaseRecord, Fingerprint, RustcFingerprint};
+use crate::toolchain::tools::{self, Avail, Msvc, RunnerInfo, ToolInfo};
+use crate::toolchain::{self, Request, Toolchain, provision};
+use std::time::Duration;
+
+/// The default per-case timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Everything the plan and the phases need to know about this machine.
+pub struct Env {
+    pub toolchain: Toolchain,
+    pub clang_cl: Avail<ToolInfo>,
+    pub rust_lld: Avail<ToolInfo>,
+    pub msvc: Avail<Msvc>,
+    pub runner: RunnerInfo,
+    pub dirs: Dirs,
+    pub default_timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    pub toolchain: Request,
+    pub dirs: Dirs,
+    pub default_timeout: Duration,
+    /// Install missing rustup targets.
+    pub provision: bool,
+}
+
+impl SessionOptions {
+    pub fn new(toolchain: Request, dirs: Dirs) -> Self {
+        SessionOptions {
+            toolchain,
+            dirs,
+            default_timeout: DEFAULT_TIMEOUT,
+            provision: true,
+        }
+    }
+}
+
+pub struct Session {
+    pub env: Env,
+}
+
+impl Session {
+    pub fn open(opts: &SessionOptions) -> Result<Session> {
+        let probe_dir = opts.dirs.probe();
+        let tc = toolchain::open(&opts.toolchain, &probe_dir)?;
+        if opts.provision {
+            provision::ensure_targets(&tc, &opts.dirs.root)?;
+        }
+        let env = Env {
+            clang_cl: tools::find_clang_cl(&probe_dir),
+            rust_lld: tools::find_rust_lld(&tc, &probe_dir),
+            msvc: tools::find_msvc(),
+            runner: RunnerInfo::detect(),
+            toolchain: tc,
+            dirs: opts.dirs.clone(),
+            default_timeout: opts.default_timeout,
+        };
+        Ok(Session { env })
+    }
+
+    /// Execute one discovered trial into its record.
+    pub fn execute(&self, d: &Discovered) -> CaseRecord {
+        match d {
+            Discovered::Variant(v) => exec::execute(v, &self.env),
+            Discovered::Broken(b) => exec::broken(b),
+        }
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        let tc = &self.env.toolchain;
+        Fingerprint {
+            rustc: RustcFingerprint {
+                label: tc.label.clone(),
+                rustup_name: tc.rustup_name.clone(),
+                path: tc.rustc.display().to_string(),
+                release: tc.info.release.clone(),
+                commit_hash: tc.info.commit_hash.clone(),
+                commit_date: tc.info.commit_date.clone(),
+                host: tc.info.host.clone(),
+                llvm: tc.info.llvm_version.clone(),
+            },
+            clang_cl: self.env.clang_cl.found().cloned(),
+            linker: self.env.rust_lld.found().cloned(),
+            msvc: self.env.msvc.found().cloned(),
+            runner: self.env.runner.clone(),
+            host: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Install the Windows targets' std into a rustup toolchain when they are missing, with a
+//! visible progress line. Guarded by a file lock so concurrent trials (nextest runs one
+//! process per test) install once.
+
+use super::Toolchain;
+use crate::error::{Error, Result};
+use crate::model::Target;
+use crate::process::{self, Cmd};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Targets whose std is not in the toolchain's sysroot.
+pub fn missing_targets(tc: &Toolchain) -> Vec<Target> {
+    Target::WINDOWS
+        .into_iter()
+        .filter(|t| !has_std(tc, *t))
+        .collect()
+}
+
+fn has_std(tc: &Toolchain, t: Target) -> bool {
+    let Some(triple) = t.triple() else {
+        return true;
+    };
+    let lib = tc.info.sysroot.join("lib/rustlib").join(triple).join("lib");
+    std::fs::read_dir(&lib)
+        .map(|mut d| {
+            d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libcore")))
+        })
+        .unwrap_or(false)
+}
+
+/// The command a user would run to add the targets themselves.
+pub fn install_hint(tc: &Toolchain, missing: &[Target]) -> String {
+    let triples: Vec<_> = missing.iter().filter_map(|t| t.triple()).collect();
+    match &tc.rustup_name {
+        Some(n) => format!("rustup target add --toolchain {n} {}", triples.join(" ")),
+        None => format!(
+            "the toolchain at {} is not managed by rustup: install the rust-std component for {} \
+             into its sysroot",
+            tc.rustc.display(),
+            triples.join(", ")
+        ),
+    }
+}
+
+/// Make sure every Windows target's std is installed, installing through rustup if needed.
+/// `lock_dir` holds the lock file.
+pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
+    if missing_targets(tc).is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(lock_dir).map_err(|e| Error::io(lock_dir, "create", &e))?;
+    let lock_path = lock_dir.join("provision.lock");
+    let lock =
+        std::fs::File::create(&lock_path).map_err(|e| Error::io(&lock_path, "create", &e))?;
+    lock.lock().map_err(|e| Error::io(&lock_path, "lock", &e))?;
+    // Another process may have installed them while we waited.
+    let missing = missing_targets(tc);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let Some(name) = &tc.rustup_name else {
+        return Err(Error::msg(format!(
+            "toolchain `{}` lacks std for {}: {}",
+            tc.label,
+            missing
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            install_hint(tc, &missing)
+        )));
+    };
+    let rustup = process::which("rustup").ok_or_else(|| {
+        Error::msg(format!(
+            "rustup is not on PATH; run: {}",
+            install_hint(tc, &missing)
+        ))
+    })?;
+    let triples: Vec<&str> = missing.iter().filter_map(|t| t.triple()).collect();
+    eprintln!(
+        "harness: installing rust-std for {} into toolchain `{name}` (rustup target add) ...",
+        triples.join(", ")
+    );
+    let r = process::run(
+        &Cmd::new(rustup)
+            .args(["target", "add", "--toolchain", name])
+            .args(&triples),
+        Instant::now() + Duration::from_secs(900),
+    );
+    if !r.exit.success() {
+        return Err(Error::msg(format!(
+            "installing targets for toolchain `{name}` failed: {}\n{}",
+            r.summary(),
+            r.tail(10)
+        )));
+    }
+    let still = missing_targets(tc);
+    if !still.is_empty() {
+        return Err(Error::msg(format!(
+            "rustup reported success but std is still missing for {:?} in {}",
+            still,
+            tc.info.sysroot.display()
+        )));
+    }
+    eprintln!("harness: installed rust-std for {}", triples.join(", "));
+    Ok(())
+}

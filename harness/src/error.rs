@@ -23,19 +23,12 @@ pub struct Location {
 
 impl Error {
     pub fn msg(message: impl Into<String>) -> Self {
-        Error {
-            location: None,
-            message: message.into(),
-        }
+        Error { location: None, message: message.into() }
     }
 
     pub fn at_file(path: &Path, message: impl Into<String>) -> Self {
         Error {
-            location: Some(Location {
-                path: path.to_path_buf(),
-                line: None,
-                column: None,
-            }),
+            location: Some(Location { path: path.to_path_buf(), line: None, column: None }),
             message: message.into(),
         }
     }

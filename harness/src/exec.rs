@@ -43,36 +43,23 @@ pub fn broken(b: &BrokenCase) -> CaseRecord {
         .unwrap_or_else(|| b.path.display().to_string());
     let line = first.and_then(|l| l.line).unwrap_or(1);
     let mut r = base_record(&b.key, fixture, line);
-    r.reason = Some(
-        b.errors
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
+    r.reason = Some(b.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
     r
 }
 
 /// Plan and execute one variant.
 pub fn execute(v: &Variant, env: &Env) -> CaseRecord {
+    execute_decided(v, env, plan::plan(v, env))
+}
+
+/// Execute one variant whose plan decision was already made.
+pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord {
     let start = Instant::now();
-    let mut rec = base_record(
-        &v.key,
-        v.spec.primary.display().to_string(),
-        v.config.tier_line,
-    );
-    rec.tier = Some(if v.host_control {
-        crate::model::Tier::Run
-    } else {
-        v.config.tier
-    });
-    rec.target = Some(if v.host_control {
-        crate::model::Target::Host
-    } else {
-        v.config.target
-    });
+    let mut rec = base_record(&v.key, v.spec.primary.display().to_string(), v.config.tier_line);
+    rec.tier = Some(if v.host_control { crate::model::Tier::Run } else { v.config.tier });
+    rec.target = Some(if v.host_control { crate::model::Target::Host } else { v.config.target });
     rec.control = v.host_control;
-    let expected = match plan::plan(v, env) {
+    let expected = match decision {
         Decision::Ignore { reason } => {
             rec.status = Status::Ignored;
             rec.reason = Some(reason);
@@ -123,15 +110,8 @@ fn inspect_and_check(artifacts: &[build::Artifact], rec: &mut CaseRecord) {
     }
     let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
-    check.findings = facts
-        .iter()
-        .filter_map(|(f, t)| check::object_machine(f, *t))
-        .collect();
-    let status = if check.findings.is_empty() {
-        PhaseStatus::Passed
-    } else {
-        PhaseStatus::Failed
-    };
+    check.findings = facts.iter().filter_map(|(f, t)| check::object_machine(f, *t)).collect();
+    let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
     rec.phases.push(check.finish(status, start));
 }
 
@@ -143,12 +123,8 @@ fn run_control(
 ) {
     let start = Instant::now();
     let mut phase = PhaseRecord::new(PhaseName::Run);
-    let Some(exe) = artifacts
-        .iter()
-        .find(|a| a.kind == ArtifactKind::Executable)
-    else {
-        rec.phases
-            .push(phase.error("the build produced no executable".into(), start));
+    let Some(exe) = artifacts.iter().find(|a| a.kind == ArtifactKind::Executable) else {
+        rec.phases.push(phase.error("the build produced no executable".into(), start));
         return;
     };
     let out = run::run_host_control(&exe.path, deadline);
@@ -169,11 +145,7 @@ fn run_control(
     let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
     check.findings.extend(finding);
-    let status = if check.findings.is_empty() {
-        PhaseStatus::Passed
-    } else {
-        PhaseStatus::Failed
-    };
+    let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
     rec.phases.push(check.finish(status, start));
 }
 
@@ -183,12 +155,8 @@ fn conclude(rec: &mut CaseRecord, expected: Option<Expected>, timeout: std::time
     if let Some(p) = worst(PhaseStatus::Timeout) {
         rec.status = Status::Timeout;
         rec.reason = Some(
-            format!(
-                "{:?} phase exceeded the case timeout of {} s",
-                p.name,
-                timeout.as_secs()
-            )
-            .to_lowercase(),
+            format!("{:?} phase exceeded the case timeout of {} s", p.name, timeout.as_secs())
+                .to_lowercase(),
         );
         return;
     }
@@ -197,36 +165,23 @@ fn conclude(rec: &mut CaseRecord, expected: Option<Expected>, timeout: std::time
         rec.reason = p.message.clone();
         return;
     }
-    let failure = rec
-        .phases
-        .iter()
-        .find(|p| p.status == PhaseStatus::Failed)
-        .map(|p| {
-            if p.findings.is_empty() {
-                p.message
-                    .clone()
-                    .unwrap_or_else(|| format!("{:?} failed", p.name))
-            } else {
-                p.findings
-                    .iter()
-                    .map(|f| format!("[{}] {}", f.rule, f.message))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            }
-        });
+    let failure = rec.phases.iter().find(|p| p.status == PhaseStatus::Failed).map(|p| {
+        if p.findings.is_empty() {
+            p.message.clone().unwrap_or_else(|| format!("{:?} failed", p.name))
+        } else {
+            p.findings
+                .iter()
+                .map(|f| format!("[{}] {}", f.rule, f.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    });
     (rec.status, rec.reason) = match (failure, expected) {
         (None, None) => (Status::Passed, None),
-        (None, Some(e)) => (
-            Status::Fixed,
-            Some(format!(
-                "passed, but the case expects a failure ({})",
-                e.reason
-            )),
-        ),
+        (None, Some(e)) => {
+            (Status::Fixed, Some(format!("passed, but the case expects a failure ({})", e.reason)))
+        }
         (Some(why), None) => (Status::Failed, Some(why)),
-        (Some(why), Some(e)) => (
-            Status::ExpectedFailure,
-            Some(format!("{} — {why}", e.reason)),
-        ),
+        (Some(why), Some(e)) => (Status::ExpectedFailure, Some(format!("{} — {why}", e.reason))),
     };
 }

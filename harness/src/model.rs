@@ -135,12 +135,7 @@ pub struct CaseKey {
 
 impl CaseKey {
     pub fn new(suite: &str, case: &str) -> Self {
-        CaseKey {
-            suite: suite.into(),
-            case: case.into(),
-            revision: None,
-            pairing: None,
-        }
+        CaseKey { suite: suite.into(), case: case.into(), revision: None, pairing: None }
     }
 }
 
@@ -173,11 +168,7 @@ pub struct Version {
 
 impl Version {
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Version {
-            major,
-            minor,
-            patch,
-        }
+        Version { major, minor, patch }
     }
 
     /// Parse `X`, `X.Y` or `X.Y.Z` (trailing text after the numbers such as `-rust-1.95` is
@@ -190,11 +181,7 @@ impl Version {
         if parts.next().is_some() {
             return None;
         }
-        Some(Version {
-            major,
-            minor,
-            patch,
-        })
+        Some(Version { major, minor, patch })
     }
 }
 
@@ -242,10 +229,7 @@ impl Status {
 
     /// Whether this status makes the run (and the trial) fail.
     pub fn is_failure(self) -> bool {
-        matches!(
-            self,
-            Status::Failed | Status::Fixed | Status::Timeout | Status::Error
-        )
+        matches!(self, Status::Failed | Status::Fixed | Status::Timeout | Status::Error)
     }
 }
 

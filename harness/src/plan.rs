@@ -52,17 +52,13 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
     }
     for need in &cfg.needs {
         if let Some(why) = unmet(*need, env) {
-            return Decision::Ignore {
-                reason: format!("needs-{}: {why}", need.name()),
-            };
+            return Decision::Ignore { reason: format!("needs-{}: {why}", need.name()) };
         }
     }
     let has_c = v.spec.has(Lang::C) || v.spec.has(Lang::Cpp);
     if has_c && !v.host_control && c_compiler(env, cfg.target).is_none() {
         let why = env.clang_cl.why_missing().unwrap_or_default();
-        return Decision::Ignore {
-            reason: format!("C sources need clang-cl or MSVC: {why}"),
-        };
+        return Decision::Ignore { reason: format!("C sources need clang-cl or MSVC: {why}") };
     }
     if !v.host_control {
         match cfg.tier {
@@ -100,12 +96,7 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
         }
     }
     if let Some(url) = &cfg.known_bug {
-        expected = Some(Expected {
-            reason: format!("known bug: {url}"),
-            url: Some(url.clone()),
-        });
+        expected = Some(Expected { reason: format!("known bug: {url}"), url: Some(url.clone()) });
     }
-    Decision::Execute {
-        expected_failure: expected,
-    }
+    Decision::Execute { expected_failure: expected }
 }

@@ -87,23 +87,17 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
     let tools = vec![
         tool(
             "clang-cl",
-            env.clang_cl
-                .found()
-                .map(|t| format!("{} ({})", t.path.display(), t.version)),
+            env.clang_cl.found().map(|t| format!("{} ({})", t.path.display(), t.version)),
             env.clang_cl.why_missing(),
         ),
         tool(
             "rust-lld",
-            env.rust_lld
-                .found()
-                .map(|t| format!("{} ({})", t.path.display(), t.version)),
+            env.rust_lld.found().map(|t| format!("{} ({})", t.path.display(), t.version)),
             env.rust_lld.why_missing(),
         ),
         tool(
             "msvc",
-            env.msvc
-                .found()
-                .map(|m| format!("{} (SDK {})", m.cl.display(), m.sdk_version)),
+            env.msvc.found().map(|m| format!("{} (SDK {})", m.cl.display(), m.sdk_version)),
             env.msvc.why_missing(),
         ),
     ];
@@ -167,10 +161,7 @@ impl Preflight {
                     "toolchain  {} (rustc {} {} {}, LLVM {})\n           {}\n",
                     r.label,
                     r.release,
-                    r.commit_hash
-                        .as_deref()
-                        .map(|h| &h[..h.len().min(9)])
-                        .unwrap_or("?"),
+                    r.commit_hash.as_deref().map(|h| &h[..h.len().min(9)]).unwrap_or("?"),
                     r.commit_date.as_deref().unwrap_or("?"),
                     r.llvm.as_deref().unwrap_or("?"),
                     r.path
@@ -195,10 +186,7 @@ impl Preflight {
             }
         }
         if let Some(fp) = &self.toolchain {
-            s.push_str(&format!(
-                "runner     {}: {}\n",
-                fp.runner.kind, fp.runner.detail
-            ));
+            s.push_str(&format!("runner     {}: {}\n", fp.runner.kind, fp.runner.detail));
         }
         s.push_str("tiers\n");
         for t in &self.tiers {
@@ -218,8 +206,6 @@ impl Preflight {
 
     /// Whether every requested tier can run here.
     pub fn satisfies(&self, requested: &[Tier]) -> bool {
-        requested
-            .iter()
-            .all(|r| self.tiers.iter().any(|t| t.tier == *r && t.available))
+        requested.iter().all(|r| self.tiers.iter().any(|t| t.tier == *r && t.available))
     }
 }

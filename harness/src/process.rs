@@ -19,11 +19,7 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn new(program: impl Into<OsString>) -> Self {
-        Cmd {
-            argv: vec![program.into()],
-            cwd: None,
-            env: Vec::new(),
-        }
+        Cmd { argv: vec![program.into()], cwd: None, env: Vec::new() }
     }
 
     pub fn arg(mut self, a: impl Into<OsString>) -> Self {
@@ -51,10 +47,7 @@ impl Cmd {
     }
 
     pub fn argv_strings(&self) -> Vec<String> {
-        self.argv
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
+        self.argv.iter().map(|a| a.to_string_lossy().into_owned()).collect()
     }
 }
 
@@ -110,11 +103,7 @@ impl CmdRecord {
 
     /// The last lines of stderr (or stdout), for a compact failure message.
     pub fn tail(&self, lines: usize) -> String {
-        let text = if self.stderr.trim().is_empty() {
-            &self.stdout
-        } else {
-            &self.stderr
-        };
+        let text = if self.stderr.trim().is_empty() { &self.stdout } else { &self.stderr };
         let v: Vec<&str> = text.trim_end().lines().collect();
         v[v.len().saturating_sub(lines)..].join("\n")
     }
@@ -158,13 +147,7 @@ pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
         stderr: trim_output(err),
     };
     let Some((program, args)) = cmd.argv.split_first() else {
-        return record(
-            Exit::SpawnFailed {
-                message: "empty argv".into(),
-            },
-            b"",
-            b"",
-        );
+        return record(Exit::SpawnFailed { message: "empty argv".into() }, b"", b"");
     };
     let mut expr = duct::cmd(program, args)
         .stdin_null()
@@ -184,13 +167,7 @@ pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
     let handle = match expr.start() {
         Ok(h) => h,
         Err(e) => {
-            return record(
-                Exit::SpawnFailed {
-                    message: e.to_string(),
-                },
-                b"",
-                b"",
-            );
+            return record(Exit::SpawnFailed { message: e.to_string() }, b"", b"");
         }
     };
     match handle.wait_deadline(deadline) {
@@ -206,13 +183,7 @@ pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
                 _ => record(Exit::Timeout { after_ms }, b"", b""),
             }
         }
-        Err(e) => record(
-            Exit::SpawnFailed {
-                message: format!("waiting failed: {e}"),
-            },
-            b"",
-            b"",
-        ),
+        Err(e) => record(Exit::SpawnFailed { message: format!("waiting failed: {e}") }, b"", b""),
     }
 }
 
@@ -266,11 +237,8 @@ fn kill_tree(_pid: u32) {}
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     let exts: &[&str] = if cfg!(windows) { &[".exe", ""] } else { &[""] };
-    std::env::split_paths(&path).find_map(|dir| {
-        exts.iter()
-            .map(|e| dir.join(format!("{name}{e}")))
-            .find(|p| p.is_file())
-    })
+    std::env::split_paths(&path)
+        .find_map(|dir| exts.iter().map(|e| dir.join(format!("{name}{e}"))).find(|p| p.is_file()))
 }
 
 #[cfg(all(test, unix))]
@@ -290,10 +258,7 @@ mod tests {
 
     #[test]
     fn missing_program_is_a_spawn_failure_not_a_panic() {
-        let r = run(
-            &Cmd::new("/nonexistent/tool"),
-            Instant::now() + Duration::from_secs(5),
-        );
+        let r = run(&Cmd::new("/nonexistent/tool"), Instant::now() + Duration::from_secs(5));
         assert!(matches!(r.exit, Exit::SpawnFailed { .. }), "{:?}", r.exit);
     }
 

@@ -5,6 +5,7 @@ use crate::discover::Discovered;
 use crate::error::Result;
 use crate::exec;
 use crate::paths::Dirs;
+use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, Fingerprint, RustcFingerprint};
 use crate::toolchain::tools::{self, Avail, Msvc, RunnerInfo, ToolInfo};
 use crate::toolchain::{self, Request, Toolchain, provision};
@@ -35,12 +36,7 @@ pub struct SessionOptions {
 
 impl SessionOptions {
     pub fn new(toolchain: Request, dirs: Dirs) -> Self {
-        SessionOptions {
-            toolchain,
-            dirs,
-            default_timeout: DEFAULT_TIMEOUT,
-            provision: true,
-        }
+        SessionOptions { toolchain, dirs, default_timeout: DEFAULT_TIMEOUT, provision: true }
     }
 }
 
@@ -71,6 +67,22 @@ impl Session {
     pub fn execute(&self, d: &Discovered) -> CaseRecord {
         match d {
             Discovered::Variant(v) => exec::execute(v, &self.env),
+            Discovered::Broken(b) => exec::broken(b),
+        }
+    }
+
+    /// The plan decision for a trial; `None` for a broken suite file (it always errors).
+    pub fn plan(&self, d: &Discovered) -> Option<Decision> {
+        match d {
+            Discovered::Variant(v) => Some(plan::plan(v, &self.env)),
+            Discovered::Broken(_) => None,
+        }
+    }
+
+    /// Execute a trial with a decision made earlier by [`Session::plan`].
+    pub fn execute_decided(&self, d: &Discovered, decision: Decision) -> CaseRecord {
+        match d {
+            Discovered::Variant(v) => exec::execute_decided(v, &self.env, decision),
             Discovered::Broken(b) => exec::broken(b),
         }
     }

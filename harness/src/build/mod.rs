@@ -110,10 +110,7 @@ pub fn build(
     let key = match cache_key(v, tc, &steps, &cc_identity) {
         Ok(k) => k,
         Err(e) => {
-            return BuildOutput {
-                phase: phase.error(e.to_string(), start),
-                artifacts: vec![],
-            };
+            return BuildOutput { phase: phase.error(e.to_string(), start), artifacts: vec![] };
         }
     };
     let dir = build_root.join(&key);
@@ -122,22 +119,13 @@ pub fn build(
         phase.cached = true;
         phase.commands = m.commands;
         let artifacts = artifacts_of(&dir, &m.outputs);
-        return BuildOutput {
-            phase: phase.finish(PhaseStatus::Passed, start),
-            artifacts,
-        };
+        return BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts };
     }
-    let tmp = build_root.join(format!(
-        "{key}.tmp-{}-{}",
-        std::process::id(),
-        paths::unique()
-    ));
+    let tmp = build_root.join(format!("{key}.tmp-{}-{}", std::process::id(), paths::unique()));
     if let Err(e) = std::fs::create_dir_all(&tmp) {
         return BuildOutput {
-            phase: phase.error(
-                Error::io(&tmp, "create the build directory", &e).to_string(),
-                start,
-            ),
+            phase: phase
+                .error(Error::io(&tmp, "create the build directory", &e).to_string(), start),
             artifacts: vec![],
         };
     }
@@ -167,29 +155,18 @@ pub fn build(
             phase.message = Some(summary);
         }
         let _ = std::fs::remove_dir_all(&tmp);
-        return BuildOutput {
-            phase: phase.finish(status, start),
-            artifacts: vec![],
-        };
+        return BuildOutput { phase: phase.finish(status, start), artifacts: vec![] };
     }
-    let outputs: Vec<_> = steps
-        .iter()
-        .map(|s| (s.output.clone(), s.kind, s.target, s.source.clone()))
-        .collect();
-    let manifest = Manifest {
-        commands: phase.commands.clone(),
-        outputs: outputs.clone(),
-    };
+    let outputs: Vec<_> =
+        steps.iter().map(|s| (s.output.clone(), s.kind, s.target, s.source.clone())).collect();
+    let manifest = Manifest { commands: phase.commands.clone(), outputs: outputs.clone() };
     let written = serde_json::to_vec_pretty(&manifest)
         .map_err(std::io::Error::other)
         .and_then(|b| std::fs::write(tmp.join("manifest.json"), b));
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return BuildOutput {
-            phase: phase.error(
-                Error::io(&tmp, "write the build manifest", &e).to_string(),
-                start,
-            ),
+            phase: phase.error(Error::io(&tmp, "write the build manifest", &e).to_string(), start),
             artifacts: vec![],
         };
     }
@@ -198,28 +175,20 @@ pub fn build(
         let _ = std::fs::remove_dir_all(&tmp);
         if read_manifest(&dir).is_none() {
             return BuildOutput {
-                phase: phase.error(
-                    format!("cannot publish build outputs to {}", dir.display()),
-                    start,
-                ),
+                phase: phase
+                    .error(format!("cannot publish build outputs to {}", dir.display()), start),
                 artifacts: vec![],
             };
         }
     }
     let artifacts = artifacts_of(&dir, &outputs);
-    BuildOutput {
-        phase: phase.finish(PhaseStatus::Passed, start),
-        artifacts,
-    }
+    BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts }
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {
     let m: Manifest =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
-    m.outputs
-        .iter()
-        .all(|(f, ..)| dir.join(f).is_file())
-        .then_some(m)
+    m.outputs.iter().all(|(f, ..)| dir.join(f).is_file()).then_some(m)
 }
 
 fn artifacts_of(dir: &Path, outputs: &[(String, ArtifactKind, Target, PathBuf)]) -> Vec<Artifact> {

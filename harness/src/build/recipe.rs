@@ -36,16 +36,8 @@ pub struct Step {
 
 /// Turn a case name into a valid crate name.
 pub fn crate_name(case: &str) -> String {
-    let mut s: String = case
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut s: String =
+        case.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
@@ -62,20 +54,9 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
         let mut cmd = Cmd::new(&tc.rustc).arg(format!("--edition={}", cfg.edition));
         cmd = cmd.args(["--crate-name", &name]);
         if v.host_control {
-            let exe = if cfg!(windows) {
-                format!("{name}.exe")
-            } else {
-                name.clone()
-            };
+            let exe = if cfg!(windows) { format!("{name}.exe") } else { name.clone() };
             cmd = cmd
-                .args([
-                    "--crate-type",
-                    "bin",
-                    "-C",
-                    "opt-level=1",
-                    "-C",
-                    "debuginfo=0",
-                ])
+                .args(["--crate-type", "bin", "-C", "opt-level=1", "-C", "debuginfo=0"])
                 .args(&cfg.compile_flags)
                 .args(["-o", &exe])
                 .arg(&root.path);
@@ -116,29 +97,19 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
     if v.host_control {
         return out;
     }
-    for src in spec
-        .sources
-        .iter()
-        .filter(|s| matches!(s.lang, Lang::C | Lang::Cpp))
-    {
+    for src in spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp)) {
         let Some(cc) = cc else { continue };
         let stem: String = src
             .rel
             .to_string_lossy()
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
             .collect();
         let obj = format!("{stem}.obj");
         let cmd = match cc {
-            CCompiler::ClangCl(t) => Cmd::new(&t.path)
-                .args(["/nologo", "/c", "/O2"])
-                .args(cfg.target.clang_cl_args()),
+            CCompiler::ClangCl(t) => {
+                Cmd::new(&t.path).args(["/nologo", "/c", "/O2"]).args(cfg.target.clang_cl_args())
+            }
             CCompiler::Msvc(m) => Cmd::new(&m.cl).args(["/nologo", "/c", "/O2", "/arm64EC"]),
         };
         let cmd = cmd.args(&cfg.cflags).arg(format!("/Fo{obj}"));

@@ -131,13 +131,10 @@ impl Selection {
     fn matches(&self, d: &Discovered) -> bool {
         let key = d.key().to_string();
         let by_filter = self.filters.is_empty()
-            || self.filters.iter().any(|f| {
-                if self.exact {
-                    key == *f
-                } else {
-                    key.contains(f.as_str())
-                }
-            });
+            || self
+                .filters
+                .iter()
+                .any(|f| if self.exact { key == *f } else { key.contains(f.as_str()) });
         // Broken cases have no tier: they are always shown, so errors are never hidden.
         let by_tier = self.tier.is_empty() || d.tier().is_none_or(|t| self.tier.contains(&t));
         by_filter && by_tier
@@ -184,11 +181,9 @@ fn list(args: ListArgs) -> ExitCode {
     for d in &cases {
         if args.json {
             let (tier, fixture, errors) = match d {
-                Discovered::Variant(v) => (
-                    d.tier().map(|t| t.name()),
-                    v.spec.primary.display().to_string(),
-                    vec![],
-                ),
+                Discovered::Variant(v) => {
+                    (d.tier().map(|t| t.name()), v.spec.primary.display().to_string(), vec![])
+                }
                 Discovered::Broken(b) => (
                     None,
                     b.path.display().to_string(),
@@ -207,19 +202,11 @@ fn list(args: ListArgs) -> ExitCode {
             }
         }
     }
-    if broken {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if broken { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn preflight(args: PreflightArgs) -> ExitCode {
-    let requested = if args.tier.is_empty() {
-        vec![Tier::Static]
-    } else {
-        args.tier.clone()
-    };
+    let requested = if args.tier.is_empty() { vec![Tier::Static] } else { args.tier.clone() };
     let mut ok = true;
     let mut reports = Vec::new();
     for req in args.toolchains.requests() {
@@ -242,9 +229,5 @@ fn preflight(args: PreflightArgs) -> ExitCode {
             if ok { "can run" } else { "CANNOT run here" }
         );
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

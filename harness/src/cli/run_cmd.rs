@@ -23,10 +23,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     if cases.is_empty() {
-        eprintln!(
-            "warning: no case matches under {}",
-            args.selection.suites.display()
-        );
+        eprintln!("warning: no case matches under {}", args.selection.suites.display());
     }
     let requests = args.toolchains.requests();
     let many = requests.len() > 1;
@@ -41,10 +38,8 @@ pub fn run(args: RunArgs) -> ExitCode {
 }
 
 fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
-    let base = args
-        .report
-        .clone()
-        .unwrap_or_else(|| args.toolchains.harness_dir.join("report.json"));
+    let base =
+        args.report.clone().unwrap_or_else(|| args.toolchains.harness_dir.join("report.json"));
     if !many {
         return base;
     }
@@ -55,13 +50,7 @@ fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
     };
     let safe: String = label
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
         .collect();
     let stem = base
         .file_stem()
@@ -116,11 +105,7 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
     };
     let jobs = args
         .jobs
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-        })
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
         .max(1);
     let mut progress = Progress::new(cases.len());
     let mut failed = false;
@@ -154,20 +139,12 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
     let jsonl = writer.jsonl_path().to_path_buf();
     match writer.finish(started.elapsed().as_millis() as u64) {
         Ok(report) => {
-            let counts: Vec<String> = report
-                .summary
-                .by_status
-                .iter()
-                .map(|(k, v)| format!("{v} {k}"))
-                .collect();
+            let counts: Vec<String> =
+                report.summary.by_status.iter().map(|(k, v)| format!("{v} {k}")).collect();
             println!(
                 "\n{} trial(s): {} in {:.1} s",
                 report.summary.total,
-                if counts.is_empty() {
-                    "nothing run".to_string()
-                } else {
-                    counts.join(", ")
-                },
+                if counts.is_empty() { "nothing run".to_string() } else { counts.join(", ") },
                 started.elapsed().as_secs_f64()
             );
             println!("report: {} (per case: {})", path.display(), jsonl.display());
@@ -177,11 +154,7 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
             return ExitCode::from(2);
         }
     }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// One line per finished trial; on a terminal, a running counter as well.
@@ -193,11 +166,7 @@ struct Progress {
 
 impl Progress {
     fn new(total: usize) -> Self {
-        Progress {
-            total,
-            done: 0,
-            tty: std::io::stdout().is_terminal(),
-        }
+        Progress { total, done: 0, tty: std::io::stdout().is_terminal() }
     }
 
     fn finished(&mut self, r: &CaseRecord) {

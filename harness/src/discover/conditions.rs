@@ -21,28 +21,16 @@ impl CfgEntry {
         match line.split_once('=') {
             Some((name, value)) => {
                 let value = value.trim().strip_prefix('"')?.strip_suffix('"')?;
-                Some(CfgEntry {
-                    name: name.trim().into(),
-                    value: Some(value.into()),
-                })
+                Some(CfgEntry { name: name.trim().into(), value: Some(value.into()) })
             }
-            None => Some(CfgEntry {
-                name: line.into(),
-                value: None,
-            }),
+            None => Some(CfgEntry { name: line.into(), value: None }),
         }
     }
 }
 
 /// The cfg keys whose values a bare condition name (`only-arm64ec`) may match.
-const VALUE_KEYS: &[&str] = &[
-    "target_arch",
-    "target_os",
-    "target_env",
-    "target_family",
-    "target_vendor",
-    "target_abi",
-];
+const VALUE_KEYS: &[&str] =
+    &["target_arch", "target_os", "target_env", "target_family", "target_vendor", "target_abi"];
 
 /// Known values for bare condition names, so that a typo is an error rather than a
 /// condition that silently never matches.
@@ -135,17 +123,15 @@ impl CfgPred {
                 let name = name.trim();
                 let v = v.trim().strip_prefix('"').and_then(|v| v.strip_suffix('"'));
                 match v {
-                    Some(v) if ident(name) && !v.contains('"') => Ok(CfgPred::Cfg {
-                        name: name.into(),
-                        value: Some(v.into()),
-                    }),
+                    Some(v) if ident(name) && !v.contains('"') => {
+                        Ok(CfgPred::Cfg { name: name.into(), value: Some(v.into()) })
+                    }
                     _ => Err(bad()),
                 }
             }
-            None if ident(value.trim()) => Ok(CfgPred::Cfg {
-                name: value.trim().into(),
-                value: None,
-            }),
+            None if ident(value.trim()) => {
+                Ok(CfgPred::Cfg { name: value.trim().into(), value: None })
+            }
             None => Err(bad()),
         }
     }
@@ -172,10 +158,7 @@ impl fmt::Display for CfgPred {
         match self {
             CfgPred::Bare(v) => f.write_str(v),
             CfgPred::Cfg { name, value: None } => write!(f, "cfg({name})"),
-            CfgPred::Cfg {
-                name,
-                value: Some(v),
-            } => write!(f, "cfg({name} = \"{v}\")"),
+            CfgPred::Cfg { name, value: Some(v) } => write!(f, "cfg({name} = \"{v}\")"),
         }
     }
 }
@@ -226,10 +209,8 @@ mod tests {
 
     #[test]
     fn bare_names_match_cfg_values_not_substrings() {
-        let ec = cfg(
-            "target_arch=\"arm64ec\"\ntarget_os=\"windows\"\ntarget_env=\"msvc\"\n\
-                      target_pointer_width=\"64\"\ntarget_endian=\"little\"\nwindows",
-        );
+        let ec = cfg("target_arch=\"arm64ec\"\ntarget_os=\"windows\"\ntarget_env=\"msvc\"\n\
+                      target_pointer_width=\"64\"\ntarget_endian=\"little\"\nwindows");
         assert!(CfgPred::Bare("arm64ec".into()).holds(&ec));
         assert!(CfgPred::Bare("windows".into()).holds(&ec));
         assert!(CfgPred::Bare("64bit".into()).holds(&ec));
@@ -243,16 +224,8 @@ mod tests {
     #[test]
     fn explicit_cfg_predicates() {
         let ec = cfg("target_feature=\"neon\"\nwindows");
-        assert!(
-            CfgPred::parse_cfg("target_feature = \"neon\"")
-                .unwrap()
-                .holds(&ec)
-        );
-        assert!(
-            !CfgPred::parse_cfg("target_feature=\"sse2\"")
-                .unwrap()
-                .holds(&ec)
-        );
+        assert!(CfgPred::parse_cfg("target_feature = \"neon\"").unwrap().holds(&ec));
+        assert!(!CfgPred::parse_cfg("target_feature=\"sse2\"").unwrap().holds(&ec));
         assert!(CfgPred::parse_cfg("windows").unwrap().holds(&ec));
         assert!(CfgPred::parse_cfg("target_feature = neon").is_err());
         assert!(CfgPred::parse_cfg("9lives").is_err());

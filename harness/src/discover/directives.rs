@@ -18,12 +18,8 @@ pub enum CrateType {
 }
 
 impl CrateType {
-    pub const ALL: [CrateType; 4] = [
-        CrateType::Rlib,
-        CrateType::Staticlib,
-        CrateType::Cdylib,
-        CrateType::Bin,
-    ];
+    pub const ALL: [CrateType; 4] =
+        [CrateType::Rlib, CrateType::Staticlib, CrateType::Cdylib, CrateType::Bin];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -47,14 +43,8 @@ pub enum Need {
 }
 
 impl Need {
-    pub const ALL: [Need; 6] = [
-        Need::ClangCl,
-        Need::Msvc,
-        Need::RustLld,
-        Need::Runner,
-        Need::X64Emulation,
-        Need::Wine,
-    ];
+    pub const ALL: [Need; 6] =
+        [Need::ClangCl, Need::Msvc, Need::RustLld, Need::Runner, Need::X64Emulation, Need::Wine];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -141,21 +131,12 @@ pub const KNOWN_NAMES: &[&str] = &[
 ];
 
 fn known_names_list() -> String {
-    let needs: Vec<_> = Need::ALL
-        .iter()
-        .map(|n| format!("needs-{}", n.name()))
-        .collect();
-    format!(
-        "known directives: {}; capabilities: {}",
-        KNOWN_NAMES.join(", "),
-        needs.join(", ")
-    )
+    let needs: Vec<_> = Need::ALL.iter().map(|n| format!("needs-{}", n.name())).collect();
+    format!("known directives: {}; capabilities: {}", KNOWN_NAMES.join(", "), needs.join(", "))
 }
 
 fn is_rev_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Parse every directive in `text` (the contents of `path`). Errors are collected, not
@@ -193,20 +174,14 @@ fn parse_line(rest: &str, col: &mut usize) -> Result<Option<Directive>, (usize, 
     let mut revision_columns = Vec::new();
     if let Some(after) = s.strip_prefix('[') {
         let Some(end) = after.find(']') else {
-            return Err((
-                *col,
-                "unclosed `[` in revision list: expected `//@[rev] name`".into(),
-            ));
+            return Err((*col, "unclosed `[` in revision list: expected `//@[rev] name`".into()));
         };
         let mut c = *col + 1;
         for part in after[..end].split(',') {
             let lead = part.len() - part.trim_start().len();
             let name = part.trim();
             if !is_rev_name(name) {
-                return Err((
-                    c + lead,
-                    format!("malformed revision name `{name}` in `[...]`"),
-                ));
+                return Err((c + lead, format!("malformed revision name `{name}` in `[...]`")));
             }
             revisions.push(name.to_string());
             revision_columns.push(c + lead);
@@ -221,10 +196,7 @@ fn parse_line(rest: &str, col: &mut usize) -> Result<Option<Directive>, (usize, 
     if s.is_empty() {
         return Err((
             *col,
-            format!(
-                "empty directive: expected `//@ name: value`; {}",
-                known_names_list()
-            ),
+            format!("empty directive: expected `//@ name: value`; {}", known_names_list()),
         ));
     }
     let (name, value, value_col) = match s.split_once(':') {
@@ -238,13 +210,7 @@ fn parse_line(rest: &str, col: &mut usize) -> Result<Option<Directive>, (usize, 
         ItemError::Name(msg) => (*col, msg),
         ItemError::Value(msg) => (value_col, msg),
     })?;
-    Ok(Some(Directive {
-        revisions,
-        revision_columns,
-        item,
-        line: 0,
-        column: *col,
-    }))
+    Ok(Some(Directive { revisions, revision_columns, item, line: 0, column: *col }))
 }
 
 enum ItemError {
@@ -257,9 +223,7 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
     let need_value = |what: &str| -> Result<&str, ItemError> {
         match value {
             Some(v) if !v.is_empty() => Ok(v),
-            _ => Err(Value(format!(
-                "`{name}` needs a value: `//@ {name}: {what}`"
-            ))),
+            _ => Err(Value(format!("`{name}` needs a value: `//@ {name}: {what}`"))),
         }
     };
     let no_value = || -> Result<(), ItemError> {
@@ -269,20 +233,14 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
         }
     };
     let words = |what: &str| -> Result<Vec<String>, ItemError> {
-        Ok(need_value(what)?
-            .split_whitespace()
-            .map(String::from)
-            .collect())
+        Ok(need_value(what)?.split_whitespace().map(String::from).collect())
     };
     let one_of = |what: &str, options: &[&str]| -> Result<String, ItemError> {
         let v = need_value(what)?;
         if options.contains(&v) {
             Ok(v.to_string())
         } else {
-            Err(Value(format!(
-                "unknown {name} `{v}`; expected one of: {}",
-                options.join(", ")
-            )))
+            Err(Value(format!("unknown {name} `{v}`; expected one of: {}", options.join(", "))))
         }
     };
     Ok(match name {
@@ -310,10 +268,7 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
             let names: Vec<_> = CrateType::ALL.iter().map(|c| c.name()).collect();
             let v = one_of("rlib", &names)?;
             Item::CrateType(
-                CrateType::ALL
-                    .into_iter()
-                    .find(|c| c.name() == v)
-                    .unwrap_or(CrateType::Rlib),
+                CrateType::ALL.into_iter().find(|c| c.name() == v).unwrap_or(CrateType::Rlib),
             )
         }
         "edition" => Item::Edition(one_of("2021", &["2015", "2018", "2021", "2024"])?),
@@ -329,21 +284,16 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
         "min-llvm-version" => {
             let v = need_value("18.1.2")?;
             Item::MinLlvm(Version::parse(v).ok_or_else(|| {
-                Value(format!(
-                    "malformed version `{v}`: expected `MAJOR[.MINOR[.PATCH]]`"
-                ))
+                Value(format!("malformed version `{v}`: expected `MAJOR[.MINOR[.PATCH]]`"))
             })?)
         }
         "known-bug" => {
             let v = need_value("https://github.com/rust-lang/rust/issues/NNNNN")?;
             let ok = (v.starts_with("https://") || v.starts_with("http://"))
                 && !v.contains(char::is_whitespace)
-                && v.split_once("://")
-                    .is_some_and(|(_, rest)| rest.contains('.'));
+                && v.split_once("://").is_some_and(|(_, rest)| rest.contains('.'));
             if !ok {
-                return Err(Value(format!(
-                    "`known-bug` needs an upstream URL, found `{v}`"
-                )));
+                return Err(Value(format!("`known-bug` needs an upstream URL, found `{v}`")));
             }
             Item::KnownBug(v.to_string())
         }
@@ -361,30 +311,16 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
         }
         "exit-code" => {
             let v = need_value("0")?;
-            Item::ExitCode(
-                v.parse()
-                    .map_err(|_| Value(format!("malformed exit code `{v}`")))?,
-            )
+            Item::ExitCode(v.parse().map_err(|_| Value(format!("malformed exit code `{v}`")))?)
         }
         "only-cfg" | "ignore-cfg" => {
             let pred =
                 CfgPred::parse_cfg(need_value("target_feature = \"neon\"")?).map_err(Value)?;
-            let polarity = if name == "only-cfg" {
-                Polarity::Only
-            } else {
-                Polarity::Ignore
-            };
-            Item::Condition(Condition {
-                polarity,
-                pred,
-                reason: None,
-                line: 0,
-            })
+            let polarity = if name == "only-cfg" { Polarity::Only } else { Polarity::Ignore };
+            Item::Condition(Condition { polarity, pred, reason: None, line: 0 })
         }
         _ => {
-            if let Some(cond) = name
-                .strip_prefix("only-")
-                .or_else(|| name.strip_prefix("ignore-"))
+            if let Some(cond) = name.strip_prefix("only-").or_else(|| name.strip_prefix("ignore-"))
             {
                 if !KNOWN_BARE.contains(&cond) {
                     return Err(Name(format!(
@@ -393,11 +329,8 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
                         KNOWN_BARE.join(", ")
                     )));
                 }
-                let polarity = if name.starts_with("only-") {
-                    Polarity::Only
-                } else {
-                    Polarity::Ignore
-                };
+                let polarity =
+                    if name.starts_with("only-") { Polarity::Only } else { Polarity::Ignore };
                 let reason = value.filter(|v| !v.is_empty()).map(String::from);
                 Item::Condition(Condition {
                     polarity,
@@ -410,10 +343,8 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
                 match Need::ALL.into_iter().find(|n| n.name() == cap) {
                     Some(n) => Item::Needs(n),
                     None => {
-                        let known: Vec<_> = Need::ALL
-                            .iter()
-                            .map(|n| format!("needs-{}", n.name()))
-                            .collect();
+                        let known: Vec<_> =
+                            Need::ALL.iter().map(|n| format!("needs-{}", n.name())).collect();
                         return Err(Name(format!(
                             "unknown capability `{name}`; known: {}",
                             known.join(", ")
@@ -421,10 +352,7 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
                     }
                 }
             } else {
-                return Err(Name(format!(
-                    "unknown directive `{name}`; {}",
-                    known_names_list()
-                )));
+                return Err(Name(format!("unknown directive `{name}`; {}", known_names_list())));
             }
         }
     })

@@ -64,11 +64,7 @@ impl CaseSpec {
 
     /// The Rust crate root, if the case has Rust sources.
     pub fn rust_root(&self) -> Option<&Source> {
-        let rust: Vec<_> = self
-            .sources
-            .iter()
-            .filter(|s| s.lang == Lang::Rust)
-            .collect();
+        let rust: Vec<_> = self.sources.iter().filter(|s| s.lang == Lang::Rust).collect();
         ["main.rs", "lib.rs"]
             .iter()
             .find_map(|n| rust.iter().find(|s| s.rel == Path::new(n)).copied())
@@ -111,27 +107,20 @@ impl Discovered {
 
     pub fn tier(&self) -> Option<Tier> {
         match self {
-            Discovered::Variant(v) => Some(if v.host_control {
-                Tier::Run
-            } else {
-                v.config.tier
-            }),
+            Discovered::Variant(v) => Some(if v.host_control { Tier::Run } else { v.config.tier }),
             Discovered::Broken(_) => None,
         }
     }
 }
 
 fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'))
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
 }
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with('-')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// Discover every case under `root`, in a deterministic order (sorted by path).
@@ -170,11 +159,7 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
             let case_name = if is_dir {
                 file_name(&entry)
             } else {
-                entry
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("")
-                    .to_string()
+                entry.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string()
             };
             let key = CaseKey::new(&suite_name, &case_name);
             let result = if !valid_name(&case_name) {
@@ -197,21 +182,17 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
                 Ok(Some(spec)) => {
                     seen.push((key.clone(), entry.clone()));
                     match variants(spec) {
-                        Ok(vs) => out.extend(vs.into_iter().map(|v| Discovered::Variant(Box::new(v)))),
-                        Err(errors) => out.push(Discovered::Broken(BrokenCase {
-                            key,
-                            path: entry,
-                            errors,
-                        })),
+                        Ok(vs) => {
+                            out.extend(vs.into_iter().map(|v| Discovered::Variant(Box::new(v))))
+                        }
+                        Err(errors) => {
+                            out.push(Discovered::Broken(BrokenCase { key, path: entry, errors }))
+                        }
                     }
                 }
                 Err(errors) => {
                     seen.push((key.clone(), entry.clone()));
-                    out.push(Discovered::Broken(BrokenCase {
-                        key,
-                        path: entry,
-                        errors,
-                    }));
+                    out.push(Discovered::Broken(BrokenCase { key, path: entry, errors }));
                 }
             }
         }
@@ -220,19 +201,14 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "list the directory", &e))?;
     let mut v = Vec::new();
     for e in rd {
-        v.push(
-            e.map_err(|e| Error::io(dir, "list the directory", &e))?
-                .path(),
-        );
+        v.push(e.map_err(|e| Error::io(dir, "list the directory", &e))?.path());
     }
     v.sort();
     Ok(v)
@@ -243,10 +219,7 @@ fn read_source(path: &Path) -> std::result::Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| {
         Error::at_file(
             path,
-            format!(
-                "the fixture is not UTF-8 (byte {})",
-                e.utf8_error().valid_up_to()
-            ),
+            format!("the fixture is not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         )
     })
 }
@@ -268,11 +241,7 @@ fn load_file_case(
         name: name.into(),
         path: path.into(),
         primary: path.into(),
-        sources: vec![Source {
-            path: path.into(),
-            rel,
-            lang,
-        }],
+        sources: vec![Source { path: path.into(), rel, lang }],
         directives,
     })
 }
@@ -286,10 +255,7 @@ fn load_dir_case(
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
             let p = e.path().unwrap_or(dir).to_path_buf();
-            vec![Error::at_file(
-                &p,
-                format!("cannot walk the case directory: {e}"),
-            )]
+            vec![Error::at_file(&p, format!("cannot walk the case directory: {e}"))]
         })?;
         let p = entry.path();
         if !entry.file_type().is_file() || is_hidden(p) {
@@ -297,20 +263,13 @@ fn load_dir_case(
         }
         if let Some(lang) = Lang::from_path(p) {
             let rel = p.strip_prefix(dir).unwrap_or(p).to_path_buf();
-            sources.push(Source {
-                path: p.into(),
-                rel,
-                lang,
-            });
+            sources.push(Source { path: p.into(), rel, lang });
         }
     }
     if sources.is_empty() {
         return Ok(None);
     }
-    let top: Vec<&Source> = sources
-        .iter()
-        .filter(|s| s.rel.components().count() == 1)
-        .collect();
+    let top: Vec<&Source> = sources.iter().filter(|s| s.rel.components().count() == 1).collect();
     let by_name = |n: &str| top.iter().find(|s| s.rel == Path::new(n)).copied();
     let only = |lang: &[Lang]| {
         let v: Vec<_> = top.iter().filter(|s| lang.contains(&s.lang)).collect();
@@ -348,10 +307,7 @@ fn load_dir_case(
                 &s.path,
                 d.line,
                 d.column,
-                format!(
-                    "directives belong in the case's primary source {}",
-                    primary.display()
-                ),
+                format!("directives belong in the case's primary source {}", primary.display()),
             ));
         }
     }
@@ -373,11 +329,8 @@ fn load_dir_case(
 fn variants(spec: CaseSpec) -> std::result::Result<Vec<Variant>, Vec<Error>> {
     let spec = Arc::new(spec);
     let revisions = config::declared_revisions(&spec.directives);
-    let revs: Vec<Option<String>> = if revisions.is_empty() {
-        vec![None]
-    } else {
-        revisions.into_iter().map(Some).collect()
-    };
+    let revs: Vec<Option<String>> =
+        if revisions.is_empty() { vec![None] } else { revisions.into_iter().map(Some).collect() };
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for rev in revs {
@@ -416,11 +369,7 @@ fn variants(spec: CaseSpec) -> std::result::Result<Vec<Variant>, Vec<Error>> {
             });
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 /// Directives that contradict the case's sources.
@@ -442,9 +391,7 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
     };
     let mut err = |name: &str, msg: String| {
         let (l, c) = line_of(name);
-        let scope = rev
-            .map(|r| format!(" (revision `{r}`)"))
-            .unwrap_or_default();
+        let scope = rev.map(|r| format!(" (revision `{r}`)")).unwrap_or_default();
         errors.push(Error::at(&spec.primary, l, c, format!("{msg}{scope}")));
     };
     let rust = spec.has(Lang::Rust);
@@ -456,10 +403,7 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
         );
     }
     if !rust && cfg.crate_type.is_some() {
-        err(
-            "crate-type",
-            "`crate-type` applies to Rust sources and this case has none".into(),
-        );
+        err("crate-type", "`crate-type` applies to Rust sources and this case has none".into());
     }
     if !c && !cfg.cflags.is_empty() {
         err(

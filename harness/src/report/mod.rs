@@ -167,11 +167,7 @@ impl Summary {
         for c in cases {
             *by_status.entry(c.status.name().to_string()).or_insert(0) += 1;
         }
-        Summary {
-            total: cases.len(),
-            by_status,
-            duration_ms,
-        }
+        Summary { total: cases.len(), by_status, duration_ms }
     }
 }
 

@@ -80,27 +80,15 @@ impl Toolchain {
 
     /// `<sysroot>/lib/rustlib/<host>/bin/rust-lld`, if the toolchain ships it.
     pub fn rust_lld(&self) -> Option<PathBuf> {
-        let exe = if cfg!(windows) {
-            "rust-lld.exe"
-        } else {
-            "rust-lld"
-        };
-        let p = self
-            .info
-            .sysroot
-            .join("lib/rustlib")
-            .join(&self.info.host)
-            .join("bin")
-            .join(exe);
+        let exe = if cfg!(windows) { "rust-lld.exe" } else { "rust-lld" };
+        let p = self.info.sysroot.join("lib/rustlib").join(&self.info.host).join("bin").join(exe);
         p.is_file().then_some(p)
     }
 }
 
 /// Parse the numeric prefix of a version string: `22.1.2` from `22.1.2-rust-1.95.0-stable`.
 pub fn leading_version(s: &str) -> Option<Version> {
-    let end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
+    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     Version::parse(s[..end].trim_end_matches('.'))
 }
 
@@ -109,12 +97,7 @@ pub fn open(req: &Request, probe_dir: &Path) -> Result<Toolchain> {
     let (label, rustup_name, rustc) = resolve(req)?;
     let info = probe_cache::cached(probe_dir, "rustc", &rustc, || probe(&rustc))
         .map_err(|e| e.context(format!("toolchain `{label}`")))?;
-    let tc = Toolchain {
-        label,
-        rustup_name,
-        rustc,
-        info,
-    };
+    let tc = Toolchain { label, rustup_name, rustc, info };
     check_llvm(&tc)?;
     Ok(tc)
 }
@@ -155,10 +138,7 @@ fn resolve(req: &Request) -> Result<(String, Option<String>, PathBuf)> {
     match req {
         Request::Path(p) => {
             if !p.is_file() {
-                return Err(Error::at_file(
-                    p,
-                    "no rustc at this path (given with --toolchain)",
-                ));
+                return Err(Error::at_file(p, "no rustc at this path (given with --toolchain)"));
             }
             let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
             Ok((p.display().to_string(), rustup_name_of(&abs), abs))
@@ -177,20 +157,13 @@ fn resolve(req: &Request) -> Result<(String, Option<String>, PathBuf)> {
             let path = PathBuf::from(r.stdout.trim());
             if !r.exit.success() || !path.is_file() {
                 let list = process::run(&Cmd::new(&rustup).args(["toolchain", "list"]), deadline());
-                let installed: Vec<&str> = list
-                    .stdout
-                    .lines()
-                    .filter_map(|l| l.split_whitespace().next())
-                    .collect();
+                let installed: Vec<&str> =
+                    list.stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
                 return Err(Error::msg(format!(
                     "unknown toolchain `{name}`: rustup has no such toolchain installed \
                      (installed: {}). Install it with `rustup toolchain install {name} --profile \
                      minimal --target arm64ec-pc-windows-msvc`",
-                    if installed.is_empty() {
-                        "none".to_string()
-                    } else {
-                        installed.join(", ")
-                    }
+                    if installed.is_empty() { "none".to_string() } else { installed.join(", ") }
                 )));
             }
             Ok((name.clone(), Some(name.clone()), path))
@@ -233,26 +206,17 @@ fn run_rustc(rustc: &Path, args: &[&str]) -> Result<String> {
 pub fn probe(rustc: &Path) -> Result<RustcInfo> {
     let vv = run_rustc(rustc, &["-vV"])?;
     let field = |name: &str| {
-        vv.lines().find_map(|l| {
-            l.strip_prefix(name)?
-                .strip_prefix(':')
-                .map(|v| v.trim().to_string())
-        })
+        vv.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(|v| v.trim().to_string()))
     };
     let release = field("release").ok_or_else(|| {
-        Error::msg(format!(
-            "`{} -vV` printed no `release:` line",
-            rustc.display()
-        ))
+        Error::msg(format!("`{} -vV` printed no `release:` line", rustc.display()))
     })?;
     let host = field("host")
         .ok_or_else(|| Error::msg(format!("`{} -vV` printed no `host:` line", rustc.display())))?;
     let sysroot = PathBuf::from(run_rustc(rustc, &["--print", "sysroot"])?.trim());
     let mut cfg = BTreeMap::new();
-    cfg.insert(
-        "host".to_string(),
-        parse_cfg(&run_rustc(rustc, &["--print", "cfg"])?),
-    );
+    cfg.insert("host".to_string(), parse_cfg(&run_rustc(rustc, &["--print", "cfg"])?));
     for t in Target::WINDOWS {
         let triple = t.triple().unwrap_or_default();
         let out = run_rustc(rustc, &["--print", "cfg", "--target", triple])?;
@@ -282,10 +246,7 @@ mod tests {
     #[test]
     fn leading_version_ignores_suffixes() {
         assert_eq!(leading_version("22.1.2"), Some(Version::new(22, 1, 2)));
-        assert_eq!(
-            leading_version("17.0.6-rust-1.77.0-stable"),
-            Some(Version::new(17, 0, 6))
-        );
+        assert_eq!(leading_version("17.0.6-rust-1.77.0-stable"), Some(Version::new(17, 0, 6)));
         assert_eq!(leading_version("18"), Some(Version::new(18, 0, 0)));
         assert_eq!(leading_version("x"), None);
     }
@@ -293,10 +254,7 @@ mod tests {
     #[test]
     fn rustup_names_come_from_the_toolchain_directory() {
         let p = Path::new("/root/.rustup/toolchains/1.85.0-x86_64-unknown-linux-gnu/bin/rustc");
-        assert_eq!(
-            rustup_name_of(p).as_deref(),
-            Some("1.85.0-x86_64-unknown-linux-gnu")
-        );
+        assert_eq!(rustup_name_of(p).as_deref(), Some("1.85.0-x86_64-unknown-linux-gnu"));
         assert_eq!(rustup_name_of(Path::new("/usr/bin/rustc")), None);
     }
 
@@ -318,10 +276,7 @@ mod tests {
             info,
         };
         let e = check_llvm(&tc(info.clone())).unwrap_err();
-        assert!(
-            e.message.contains("LLVM 17.0.6") && e.message.contains("18.1.0"),
-            "{e}"
-        );
+        assert!(e.message.contains("LLVM 17.0.6") && e.message.contains("18.1.0"), "{e}");
         info.llvm_version = None;
         assert!(check_llvm(&tc(info.clone())).is_err());
         info.llvm_version = Some("18.1.0".into());

@@ -32,11 +32,7 @@ where
 fn key(tag: &str, binary: &Path) -> Option<String> {
     let canonical = std::fs::canonicalize(binary).ok()?;
     let meta = std::fs::metadata(&canonical).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
     let mut h = Sha256::new();
     h.update(tag.as_bytes());
     h.update([0]);

@@ -11,10 +11,7 @@ use std::time::{Duration, Instant};
 
 /// Targets whose std is not in the toolchain's sysroot.
 pub fn missing_targets(tc: &Toolchain) -> Vec<Target> {
-    Target::WINDOWS
-        .into_iter()
-        .filter(|t| !has_std(tc, *t))
-        .collect()
+    Target::WINDOWS.into_iter().filter(|t| !has_std(tc, *t)).collect()
 }
 
 fn has_std(tc: &Toolchain, t: Target) -> bool {
@@ -63,19 +60,12 @@ pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
         return Err(Error::msg(format!(
             "toolchain `{}` lacks std for {}: {}",
             tc.label,
-            missing
-                .iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            missing.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "),
             install_hint(tc, &missing)
         )));
     };
     let rustup = process::which("rustup").ok_or_else(|| {
-        Error::msg(format!(
-            "rustup is not on PATH; run: {}",
-            install_hint(tc, &missing)
-        ))
+        Error::msg(format!("rustup is not on PATH; run: {}", install_hint(tc, &missing)))
     })?;
     let triples: Vec<&str> = missing.iter().filter_map(|t| t.triple()).collect();
     eprintln!(
@@ -83,9 +73,7 @@ pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
         triples.join(", ")
     );
     let r = process::run(
-        &Cmd::new(rustup)
-            .args(["target", "add", "--toolchain", name])
-            .args(&triples),
+        &Cmd::new(rustup).args(["target", "add", "--toolchain", name]).args(&triples),
         Instant::now() + Duration::from_secs(900),
     );
     if !r.exit.success() {

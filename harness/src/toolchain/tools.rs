@@ -46,33 +46,22 @@ pub struct ToolInfo {
 impl ToolInfo {
     pub fn version_number(&self) -> Option<Version> {
         let re = regex::Regex::new(r"(\d+\.\d+(?:\.\d+)?)").ok()?;
-        re.captures(&self.version)
-            .and_then(|c| leading_version(&c[1]))
+        re.captures(&self.version).and_then(|c| leading_version(&c[1]))
     }
 }
 
 fn version_line(path: &Path, args: &[&str]) -> Option<String> {
-    let r = process::run(
-        &Cmd::new(path).args(args),
-        Instant::now() + Duration::from_secs(60),
-    );
+    let r = process::run(&Cmd::new(path).args(args), Instant::now() + Duration::from_secs(60));
     if !r.exit.success() {
         return None;
     }
-    let text = if r.stdout.trim().is_empty() {
-        r.stderr
-    } else {
-        r.stdout
-    };
+    let text = if r.stdout.trim().is_empty() { r.stderr } else { r.stdout };
     text.lines().next().map(|l| l.trim().to_string())
 }
 
 fn probed(probe_dir: &Path, tag: &str, path: &Path, args: &[&str]) -> Option<ToolInfo> {
     probe_cache::cached(probe_dir, tag, path, || {
-        Ok(version_line(path, args).map(|version| ToolInfo {
-            path: path.to_path_buf(),
-            version,
-        }))
+        Ok(version_line(path, args).map(|version| ToolInfo { path: path.to_path_buf(), version }))
     })
     .ok()
     .flatten()
@@ -97,9 +86,7 @@ pub fn find_clang_cl(probe_dir: &Path) -> Avail<ToolInfo> {
     } else {
         candidates.extend(process::which("clang-cl"));
         candidates.extend(
-            (MIN_CLANG.major..=40)
-                .rev()
-                .filter_map(|n| process::which(&format!("clang-cl-{n}"))),
+            (MIN_CLANG.major..=40).rev().filter_map(|n| process::which(&format!("clang-cl-{n}"))),
         );
     }
     let mut too_old = Vec::new();
@@ -116,10 +103,7 @@ pub fn find_clang_cl(probe_dir: &Path) -> Avail<ToolInfo> {
         "clang-cl not found (looked for $HARNESS_CLANG_CL, clang-cl and clang-cl-NN on PATH)"
             .to_string()
     } else {
-        format!(
-            "only clang-cl older than {MIN_CLANG} found: {}",
-            too_old.join(", ")
-        )
+        format!("only clang-cl older than {MIN_CLANG} found: {}", too_old.join(", "))
     };
     Avail::Missing { reason, hint }
 }
@@ -130,10 +114,7 @@ pub fn find_rust_lld(tc: &Toolchain, probe_dir: &Path) -> Avail<ToolInfo> {
         Some(p) => match probed(probe_dir, "rust-lld", &p, &["-flavor", "link", "--version"]) {
             Some(info) => Avail::Found(info),
             None => Avail::Missing {
-                reason: format!(
-                    "{} does not run (`-flavor link --version` failed)",
-                    p.display()
-                ),
+                reason: format!("{} does not run (`-flavor link --version` failed)", p.display()),
                 hint: format!("reinstall the toolchain `{}`", tc.label),
             },
         },
@@ -157,10 +138,7 @@ pub struct Msvc {
 pub fn find_msvc() -> Avail<Msvc> {
     let component = "the Visual Studio component \"MSVC ARM64/ARM64EC build tools\" \
                      (Microsoft.VisualStudio.Component.VC.Tools.ARM64EC)";
-    let missing = |reason: String, hint: &str| Avail::Missing {
-        reason,
-        hint: hint.to_string(),
-    };
+    let missing = |reason: String, hint: &str| Avail::Missing { reason, hint: hint.to_string() };
     let tool = |name: &str| find_msvc_tools::find_tool("arm64ec", name);
     let (Some(cl), Some(link), Some(lib)) = (tool("cl.exe"), tool("link.exe"), tool("lib.exe"))
     else {
@@ -180,15 +158,8 @@ pub fn find_msvc() -> Avail<Msvc> {
         );
     }
     let sdk = find_msvc_tools::find_windows_sdk("arm64ec");
-    let sdk_version = sdk
-        .as_ref()
-        .map(|s| s.sdk_version().to_string())
-        .unwrap_or_default();
-    let build: u32 = sdk_version
-        .split('.')
-        .nth(2)
-        .and_then(|b| b.parse().ok())
-        .unwrap_or(0);
+    let sdk_version = sdk.as_ref().map(|s| s.sdk_version().to_string()).unwrap_or_default();
+    let build: u32 = sdk_version.split('.').nth(2).and_then(|b| b.parse().ok()).unwrap_or(0);
     if build < 22000 {
         return missing(
             format!("no Windows 11 SDK (10.0.22000 or later) found (found: `{sdk_version}`)"),
@@ -221,14 +192,8 @@ pub struct RunnerInfo {
 
 impl RunnerInfo {
     pub fn detect() -> RunnerInfo {
-        if cfg!(all(
-            windows,
-            any(target_arch = "aarch64", target_arch = "arm64ec")
-        )) {
-            RunnerInfo {
-                kind: "native".into(),
-                detail: "Windows on ARM64 host".into(),
-            }
+        if cfg!(all(windows, any(target_arch = "aarch64", target_arch = "arm64ec"))) {
+            RunnerInfo { kind: "native".into(), detail: "Windows on ARM64 host".into() }
         } else {
             RunnerInfo {
                 kind: "none".into(),

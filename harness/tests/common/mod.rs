@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests: temporary suite roots and running the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn harness_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_harness"))
+}
+
+/// Write `files` (relative path, contents) under a new temporary directory.
+pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+    dir
+}
+
+/// `harness run --suites S --harness-dir H ARGS...`
+pub fn run(suites: &Path, harness_dir: &Path, args: &[&str]) -> Output {
+    Command::new(harness_bin())
+        .arg("run")
+        .arg("--suites")
+        .arg(suites)
+        .arg("--harness-dir")
+        .arg(harness_dir)
+        .args(args)
+        .output()
+        .expect("run harness")
+}
+
+pub fn read_report(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("report is JSON")
+}
+
+pub fn case<'a>(report: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    report["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|c| c["key"] == key))
+        .unwrap_or_else(|| panic!("no case {key} in report: {report:#}"))
+}
+
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Whether a process with this pid still exists (zombies count as gone).
+#[cfg(target_os = "linux")]
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+pub const NO_STD_OK: &str = "//@ tier: static\n#![no_std]\n#[unsafe(no_mangle)]\npub extern \"C\" fn f(x: u32) -> u32 { x + 1 }\n";

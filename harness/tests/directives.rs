@@ -1,0 +1,179 @@
+//! The directive parser, through the library API: strict names and values, revisions,
+//! duplicates, and resolution per revision.
+
+use harness::discover::conditions::Polarity;
+use harness::discover::config::CaseConfig;
+use harness::discover::directives::{self, CrateType, Need};
+use harness::model::{Target, Tier, Version};
+use std::path::Path;
+use std::time::Duration;
+
+fn errs(text: &str) -> Vec<String> {
+    directives::parse(Path::new("f.rs"), text).1.into_iter().map(|e| e.to_string()).collect()
+}
+
+fn ok(text: &str) -> Vec<directives::Directive> {
+    let (d, e) = directives::parse(Path::new("f.rs"), text);
+    assert!(e.is_empty(), "{e:?}");
+    d
+}
+
+#[test]
+fn every_directive_parses_into_its_typed_value() {
+    let d = ok("//@ revisions: a b\n\
+                //@ compile-flags: -C opt-level=1 --cfg x\n\
+                //@ cflags: /O1\n\
+                //@ link-args: /noentry\n\
+                //@ crate-type: staticlib\n\
+                //@ edition: 2024\n\
+                //@ tier: link\n\
+                //@[b] target: x86_64-pc-windows-msvc\n\
+                //@ min-llvm-version: 18.1.2\n\
+                //@ known-bug: https://github.com/llvm/llvm-project/issues/89615\n\
+                //@ timeout: 2m\n\
+                //@ only-windows: Windows targets only\n\
+                //@ ignore-cfg: target_feature = \"sve\"\n\
+                //@ needs-clang-cl\n\
+                //@[a] needs-rust-lld\n");
+    let a = CaseConfig::resolve(&d, Some("a"));
+    let b = CaseConfig::resolve(&d, Some("b"));
+    assert_eq!(a.compile_flags, ["-C", "opt-level=1", "--cfg", "x"]);
+    assert_eq!(a.cflags, ["/O1"]);
+    assert_eq!(a.link_args, ["/noentry"]);
+    assert_eq!(a.crate_type, Some(CrateType::Staticlib));
+    assert_eq!(a.edition, "2024");
+    assert_eq!(a.tier, Tier::Link);
+    assert_eq!(a.tier_line, 7);
+    assert_eq!(a.target, Target::Arm64ec);
+    assert_eq!(b.target, Target::X64);
+    assert_eq!(a.min_llvm, Some(Version::new(18, 1, 2)));
+    assert_eq!(a.known_bug.as_deref(), Some("https://github.com/llvm/llvm-project/issues/89615"));
+    assert_eq!(a.timeout, Some(Duration::from_secs(120)));
+    assert_eq!(a.conditions.len(), 2);
+    assert_eq!(a.conditions[0].polarity, Polarity::Only);
+    assert_eq!(a.conditions[0].reason.as_deref(), Some("Windows targets only"));
+    assert_eq!(a.conditions[0].line, 12);
+    assert_eq!(a.conditions[1].polarity, Polarity::Ignore);
+    assert_eq!(a.needs, [Need::ClangCl, Need::RustLld]);
+    assert_eq!(b.needs, [Need::ClangCl]);
+}
+
+#[test]
+fn revision_values_override_and_lists_append() {
+    let d = ok("//@ revisions: r1 r2\n//@ compile-flags: -A\n//@[r2] compile-flags: -B\n\
+                //@ tier: static\n//@[r2] tier: run\n//@[r1, r2] exit-code: 7\n");
+    let r1 = CaseConfig::resolve(&d, Some("r1"));
+    let r2 = CaseConfig::resolve(&d, Some("r2"));
+    assert_eq!(r1.compile_flags, ["-A"]);
+    assert_eq!(r2.compile_flags, ["-A", "-B"]);
+    assert_eq!((r1.tier, r2.tier), (Tier::Static, Tier::Run));
+    assert_eq!((r1.exit_code, r2.exit_code), (7, 7));
+}
+
+#[test]
+fn unknown_names_list_the_known_ones() {
+    let e = errs("//@ compile-flag: -O\n");
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with(
+            "f.rs:1:5: unknown directive `compile-flag`; known directives: revisions, compile-flags"
+        ),
+        "{}",
+        e[0]
+    );
+    let e = errs("//@ only-windwos\n");
+    assert!(
+        e[0].starts_with(
+            "f.rs:1:5: unknown condition `windwos` in `only-windwos`; known conditions:"
+        ),
+        "{}",
+        e[0]
+    );
+    let e = errs("//@ needs-gpu\n");
+    assert!(
+        e[0].contains("unknown capability `needs-gpu`; known: needs-clang-cl, needs-msvc"),
+        "{}",
+        e[0]
+    );
+    let e = errs("//@\n");
+    assert!(e[0].starts_with("f.rs:1:4: empty directive"), "{}", e[0]);
+}
+
+#[test]
+fn malformed_values_point_at_the_value() {
+    let cases = [
+        ("//@ tier: fast\n", "f.rs:1:11: unknown tier `fast`; expected one of: static, link, run"),
+        ("//@ crate-type: dylib\n", "f.rs:1:17: unknown crate-type `dylib`"),
+        (
+            "//@ target: x86_64-unknown-linux-gnu\n",
+            "f.rs:1:13: unknown target `x86_64-unknown-linux-gnu`",
+        ),
+        ("//@ min-llvm-version: eighteen\n", "f.rs:1:23: malformed version `eighteen`"),
+        ("//@ known-bug: #12345\n", "f.rs:1:16: `known-bug` needs an upstream URL"),
+        ("//@ timeout: 0\n", "f.rs:1:14: malformed timeout `0`"),
+        ("//@ timeout:\n", "f.rs:1:13: `timeout` needs a value"),
+        ("//@ exit-code: ok\n", "f.rs:1:16: malformed exit code `ok`"),
+        ("//@ host-control: yes\n", "f.rs:1:19: `host-control` takes no value"),
+        ("//@ needs-msvc: please\n", "f.rs:1:17: `needs-msvc` takes no value"),
+        ("//@ only-cfg: target_feature = neon\n", "f.rs:1:15: malformed cfg predicate"),
+        ("//@ revisions: a a\n", "f.rs:1:16: revision `a` is declared twice"),
+        ("//@ revisions: a b/c\n", "f.rs:1:16: malformed revision name `b/c`"),
+    ];
+    for (text, want) in cases {
+        let e = errs(text);
+        assert_eq!(e.len(), 1, "{text}: {e:?}");
+        assert!(e[0].starts_with(want), "{text}:\n got  {}\n want {want}", e[0]);
+    }
+}
+
+#[test]
+fn revisions_must_be_declared_once_and_used_as_declared() {
+    let e = errs("//@[x] compile-flags: -O\n");
+    assert!(
+        e[0].starts_with("f.rs:1:5: undeclared revision `x`; no revisions are declared"),
+        "{}",
+        e[0]
+    );
+    let e = errs("//@ revisions: a b\n//@[a, zz] tier: run\n");
+    assert!(
+        e[0].starts_with("f.rs:2:8: undeclared revision `zz`; declared revisions: a, b"),
+        "{}",
+        e[0]
+    );
+    let e = errs("//@ revisions: a\n//@ revisions: b\n");
+    assert!(e[0].contains("`revisions` declared twice (first at line 1)"), "{}", e[0]);
+    let e = errs("//@ revisions: a\n//@[a] revisions: b\n");
+    assert!(e.iter().any(|e| e.contains("`revisions` cannot be per-revision")), "{e:?}");
+    let e = errs("//@[a b] tier: run\n");
+    assert!(e[0].contains("malformed revision name `a b`"), "{}", e[0]);
+    let e = errs("//@[a tier: run\n");
+    assert!(e[0].contains("unclosed `[`"), "{}", e[0]);
+}
+
+#[test]
+fn single_valued_directives_may_not_repeat_in_one_scope() {
+    let e = errs("//@ tier: static\n//@ tier: run\n");
+    assert_eq!(e, ["f.rs:2:5: `tier` given twice for the same scope (first at line 1)"]);
+    // Once in common and once per revision is an override, not a duplicate.
+    assert!(errs("//@ revisions: a\n//@ tier: static\n//@[a] tier: run\n").is_empty());
+    let e = errs("//@ revisions: a\n//@[a] tier: static\n//@[a] tier: run\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported_together() {
+    let e = errs("//@ tier: x\n//@ nope\nfn main() {}\n//@ timeout: never\n");
+    assert_eq!(e.len(), 3, "{e:?}");
+    assert!(
+        e[0].starts_with("f.rs:1:") && e[1].starts_with("f.rs:2:") && e[2].starts_with("f.rs:4:"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn plain_comments_and_code_are_not_directives() {
+    assert!(
+        ok("// @tier: static\n/// //@ docs mention\nfn main() { let s = \"//@ nope\"; }\n")
+            .is_empty()
+    );
+}

@@ -4,8 +4,10 @@
 mod common;
 
 use common::*;
+#[cfg(unix)]
 use std::path::Path;
 use std::process::Command;
+#[cfg(target_os = "linux")]
 use std::time::{Duration, Instant};
 
 #[test]

@@ -13,7 +13,7 @@ use harness::discover;
 use harness::model::Status;
 use harness::paths::{self, Dirs};
 use harness::plan::Decision;
-use harness::report::{CaseRecord, Header, ReportWriter, SCHEMA_VERSION, now_unix_ms};
+use harness::report::{CaseRecord, Header, ReportWriter, now_unix_ms};
 use harness::session::{Session, SessionOptions};
 use harness::toolchain::Request;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
@@ -44,18 +44,14 @@ impl Context {
     }
 
     fn header(&self) -> Header {
-        Header {
-            record_type: "header",
-            schema_version: SCHEMA_VERSION,
-            harness_version: env!("CARGO_PKG_VERSION"),
-            run_id: std::env::var("NEXTEST_RUN_ID")
-                .unwrap_or_else(|_| format!("{}-{}", now_unix_ms(), std::process::id())),
-            started_unix_ms: now_unix_ms(),
-            command: std::env::args().collect(),
-            suites_root: suites_root().display().to_string(),
-            tiers: harness::model::Tier::ALL.to_vec(),
-            fingerprint: self.session.fingerprint(),
-        }
+        let run_id = std::env::var("NEXTEST_RUN_ID")
+            .unwrap_or_else(|_| format!("{}-{}", now_unix_ms(), std::process::id()));
+        Header::new(
+            run_id,
+            &suites_root(),
+            harness::model::Tier::ALL.to_vec(),
+            self.session.fingerprint(),
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 use super::RunArgs;
 use harness::discover::Discovered;
 use harness::model::{Status, Tier};
-use harness::report::{CaseRecord, Header, ReportWriter, SCHEMA_VERSION, now_unix_ms};
+use harness::report::{CaseRecord, Header, ReportWriter, now_unix_ms};
 use harness::session::Session;
 use harness::toolchain::Request;
 use std::io::{IsTerminal, Write};
@@ -80,21 +80,13 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
         cases.len(),
         args.selection.suites.display()
     );
-    let header = Header {
-        record_type: "header",
-        schema_version: SCHEMA_VERSION,
-        harness_version: env!("CARGO_PKG_VERSION"),
-        run_id: format!("{}-{}", now_unix_ms(), std::process::id()),
-        started_unix_ms: now_unix_ms(),
-        command: std::env::args().collect(),
-        suites_root: args.selection.suites.display().to_string(),
-        tiers: if args.selection.tier.is_empty() {
-            Tier::ALL.to_vec()
-        } else {
-            args.selection.tier.clone()
-        },
-        fingerprint: fp,
+    let tiers = if args.selection.tier.is_empty() {
+        Tier::ALL.to_vec()
+    } else {
+        args.selection.tier.clone()
     };
+    let run_id = format!("{}-{}", now_unix_ms(), std::process::id());
+    let header = Header::new(run_id, &args.selection.suites, tiers, fp);
     let path = report_path(args, req, many);
     let mut writer = match ReportWriter::create(&path, header) {
         Ok(w) => w,

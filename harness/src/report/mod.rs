@@ -154,6 +154,28 @@ pub struct Header {
     pub fingerprint: Fingerprint,
 }
 
+impl Header {
+    /// A header for a run now, with this process's command line.
+    pub fn new(
+        run_id: String,
+        suites_root: &std::path::Path,
+        tiers: Vec<Tier>,
+        fingerprint: Fingerprint,
+    ) -> Header {
+        Header {
+            record_type: "header",
+            schema_version: SCHEMA_VERSION,
+            harness_version: env!("CARGO_PKG_VERSION"),
+            run_id,
+            started_unix_ms: now_unix_ms(),
+            command: std::env::args().collect(),
+            suites_root: suites_root.display().to_string(),
+            tiers,
+            fingerprint,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Default)]
 pub struct Summary {
     pub total: usize,

@@ -143,7 +143,7 @@ pub fn find_msvc() -> Avail<Msvc> {
     let (Some(cl), Some(link), Some(lib)) = (tool("cl.exe"), tool("link.exe"), tool("lib.exe"))
     else {
         return missing(
-            format!("MSVC cl/link/lib for ARM64EC not found"),
+            "MSVC cl/link/lib for ARM64EC not found".to_string(),
             &format!("install {component}"),
         );
     };

@@ -170,6 +170,7 @@ pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
             return record(Exit::SpawnFailed { message: e.to_string() }, b"", b"");
         }
     };
+    let _live = Live::register(handle.pids());
     match handle.wait_deadline(deadline) {
         Ok(Some(out)) => record(exit_of(&out.status), &out.stdout, &out.stderr),
         Ok(None) => {
@@ -184,6 +185,38 @@ pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
             }
         }
         Err(e) => record(Exit::SpawnFailed { message: format!("waiting failed: {e}") }, b"", b""),
+    }
+}
+
+/// Process trees started by [`run`] that have not been reaped yet, so an interrupted
+/// harness can kill them (they sit in their own process groups and miss the terminal's
+/// SIGINT).
+static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+struct Live(Vec<u32>);
+
+impl Live {
+    fn register(pids: Vec<u32>) -> Live {
+        if let Ok(mut live) = LIVE.lock() {
+            live.extend(&pids);
+        }
+        Live(pids)
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Ok(mut live) = LIVE.lock() {
+            live.retain(|p| !self.0.contains(p));
+        }
+    }
+}
+
+/// Kill every process tree still running; for interrupt handlers.
+pub fn kill_all_live() {
+    let pids = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
+    for pid in pids {
+        kill_tree(pid);
     }
 }
 

@@ -313,3 +313,100 @@ fn preflight_reports_tiers_and_fails_for_a_tier_that_cannot_run() {
         assert!(text(&out).contains("CANNOT run here"), "{}", text(&out));
     }
 }
+
+/// Processes whose command line mentions `needle` (Linux only).
+#[cfg(target_os = "linux")]
+fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(needle) && alive(pid) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_ends_the_run_and_the_fixture_process_trees() {
+    let suites = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
+    let h = tempfile::tempdir().unwrap();
+    let child = Command::new(harness_bin())
+        .args(["run", "selftest::hang::host", "--exact", "--timeout", "60", "--suites"])
+        .arg(&suites)
+        .arg("--harness-dir")
+        .arg(h.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let needle = h.path().join("build").display().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Wait for the hanging fixture (running from the build directory) and its child.
+    while processes_mentioning(&needle).len() < 2 {
+        assert!(Instant::now() < deadline, "the hang fixture never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    let gone = Instant::now() + Duration::from_secs(5);
+    while !processes_mentioning(&needle).is_empty() && Instant::now() < gone {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        processes_mentioning(&needle),
+        Vec::<u32>::new(),
+        "fixture processes outlived the harness"
+    );
+}
+
+/// A stand-in rustc that reports an old LLVM and otherwise behaves like rustc.
+#[cfg(unix)]
+#[test]
+fn a_toolchain_with_llvm_below_18_is_refused_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let tools = tempfile::tempdir().unwrap();
+    let fake = tools.path().join("rustc");
+    let real = real_rustc();
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = -vV ]; then\n  printf 'rustc 1.77.2 (25ef9e3d8 2024-04-09)\\nbinary: rustc\\n\
+             commit-hash: 25ef9e3d85d934b27d9dada2f9dd52b1dc63bb04\\ncommit-date: 2024-04-09\\n\
+             host: x86_64-unknown-linux-gnu\\nrelease: 1.77.2\\nLLVM version: 17.0.6\\n'\n  exit 0\nfi\n\
+             exec '{}' \"$@\"\n",
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let s = suite(&[("a/ok.rs", NO_STD_OK)]);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &["--toolchain", fake.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("uses LLVM 17.0.6; Arm64EC needs LLVM 18.1.0 or later"), "{t}");
+}
+
+#[test]
+fn a_case_needing_a_newer_llvm_is_an_expected_failure_with_the_reason() {
+    let s = suite(&[
+        (
+            "v/too_new.rs",
+            "//@ min-llvm-version: 99.1\n#![no_std]\npub fn f() -> u8 { \"fails to compile\" }\n",
+        ),
+        ("v/old_enough.rs", "//@ min-llvm-version: 18.1.4\n#![no_std]\npub fn f() -> u8 { 1 }\n"),
+    ]);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = read_report(&h.path().join("report.json"));
+    let c = case(&r, "v::too_new");
+    assert_eq!(c["status"], "expected-failure", "{c:#}");
+    let why = c["expected_failure"]["reason"].as_str().unwrap();
+    assert!(why.starts_with("needs LLVM 99.1.0 (min-llvm-version), toolchain"), "{why}");
+    assert_eq!(case(&r, "v::old_enough")["status"], "passed");
+}

@@ -177,3 +177,48 @@ fn plain_comments_and_code_are_not_directives() {
             .is_empty()
     );
 }
+
+#[test]
+fn arbitrary_directive_text_never_panics() {
+    let parts = [
+        "//@",
+        "//@[",
+        "]",
+        "[a,",
+        ",b]",
+        " ",
+        ":",
+        "tier",
+        "revisions",
+        "only-",
+        "ignore-cfg",
+        "needs-",
+        "timeout",
+        "9999999999999999999",
+        "m",
+        "s",
+        "\"",
+        "=",
+        "é",
+        "\u{0}",
+        "target",
+        "a",
+        "-",
+        "\n",
+        "\t",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..5000 {
+        let mut text = String::new();
+        for _ in 0..(seed % 24) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.push_str(parts[(seed % parts.len() as u64) as usize]);
+        }
+        let (dirs, _errors) = directives::parse(Path::new("fuzz.rs"), &text);
+        for rev in [None, Some("a"), Some("b")] {
+            let _ = CaseConfig::resolve(&dirs, rev);
+        }
+    }
+}

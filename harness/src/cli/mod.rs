@@ -162,6 +162,13 @@ impl ToolchainArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Children run in their own process groups: on Ctrl-C or SIGTERM, end them too. Every
+    // finished case is already in the JSONL report.
+    let _ = ctrlc::set_handler(|| {
+        harness::process::kill_all_live();
+        eprintln!("\nharness: interrupted; every finished case is in the .jsonl report");
+        std::process::exit(130);
+    });
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::List(args) => list(args),

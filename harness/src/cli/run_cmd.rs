@@ -111,7 +111,7 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
-                    if tx.send(session.execute(case)).is_err() {
+                    if tx.send(execute_guarded(session, case)).is_err() {
                         break;
                     }
                 }
@@ -147,6 +147,29 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
         }
     }
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Execute a case; a panic inside the harness becomes an `error` record for that case
+/// instead of ending the run.
+fn execute_guarded(session: &Session, case: &Discovered) -> CaseRecord {
+    let run = std::panic::AssertUnwindSafe(|| session.execute(case));
+    std::panic::catch_unwind(run).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let mut r = harness::exec::broken(&harness::discover::BrokenCase {
+            key: case.key().clone(),
+            path: match case {
+                Discovered::Variant(v) => v.spec.primary.clone(),
+                Discovered::Broken(b) => b.path.clone(),
+            },
+            errors: vec![],
+        });
+        r.reason = Some(format!("internal harness error (please report it): {what}"));
+        r
+    })
 }
 
 /// One line per finished trial; on a terminal, a running counter as well.

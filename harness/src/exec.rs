@@ -78,7 +78,7 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
         if v.host_control {
             run_control(v, &built.artifacts, deadline, &mut rec);
         } else {
-            inspect_and_check(&built.artifacts, &mut rec);
+            inspect_and_check(v, &built.artifacts, &mut rec);
         }
     }
     conclude(&mut rec, expected, timeout);
@@ -86,18 +86,31 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
     rec
 }
 
-fn inspect_and_check(artifacts: &[build::Artifact], rec: &mut CaseRecord) {
+fn inspect_and_check(v: &Variant, artifacts: &[build::Artifact], rec: &mut CaseRecord) {
     let start = Instant::now();
     let mut inspect = PhaseRecord::new(PhaseName::Inspect);
     let mut errors = Vec::new();
-    let mut facts = Vec::new();
+    let mut findings = Vec::new();
+    let mut check_ms = 0u128;
     for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Object) {
-        match inspect::inspect_object(&a.path) {
-            Ok(f) => facts.push((f, a.target)),
+        let bytes = match inspect::read_file(&a.path) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
+        match inspect::ObjectView::parse(&a.path.display().to_string(), &bytes) {
+            Ok(view) => {
+                inspect.objects.push(view.summary());
+                let t = Instant::now();
+                let opts = check::object::Options { target: a.target, sigs: v.config.sigs.clone() };
+                findings.extend(check::object::verify(&view, &opts));
+                check_ms += t.elapsed().as_millis();
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }
-    inspect.objects = facts.iter().map(|(f, _)| f.clone()).collect();
     let inspect = if errors.is_empty() {
         inspect.finish(PhaseStatus::Passed, start)
     } else {
@@ -108,11 +121,12 @@ fn inspect_and_check(artifacts: &[build::Artifact], rec: &mut CaseRecord) {
     if !ok {
         return;
     }
-    let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
-    check.findings = facts.iter().filter_map(|(f, t)| check::object_machine(f, *t)).collect();
+    check.findings = findings;
     let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
-    rec.phases.push(check.finish(status, start));
+    let mut check = check.finish(status, Instant::now());
+    check.duration_ms = check_ms as u64;
+    rec.phases.push(check);
 }
 
 fn run_control(

@@ -6,6 +6,7 @@
 //! [`build`] → [`inspect`] / [`run`] → [`check`] → [`report`].
 //! [`session`] ties the stages together for the CLI and the libtest-mimic driver.
 
+pub mod abi;
 pub mod build;
 pub mod check;
 pub mod discover;

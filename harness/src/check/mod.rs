@@ -1,8 +1,9 @@
 //! Check stage: turn inspected facts and run results into findings, each with a stable
 //! rule id. A finding is a violation; an empty list means the case conforms.
+//! Object rules live in [`object`], one module per concern.
 
-use crate::inspect::ObjectFacts;
-use crate::model::{Machine, Target};
+pub mod object;
+
 use crate::process::{CmdRecord, Exit};
 use serde::{Deserialize, Serialize};
 
@@ -33,20 +34,45 @@ impl Finding {
             offset: None,
         }
     }
+
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn symbol(mut self, symbol: &str) -> Self {
+        self.symbol = Some(symbol.into());
+        self
+    }
+
+    pub fn section(mut self, section: &str) -> Self {
+        self.section = Some(section.into());
+        self
+    }
+
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
 }
 
-/// `coff.machine`: an object built for `target` must carry that target's machine type
-/// (ARM64EC 0xA641 for Arm64EC, AMD64 for x64, ARM64 for AArch64).
-pub fn object_machine(facts: &ObjectFacts, target: Target) -> Option<Finding> {
-    let expected = target.object_machine()?;
-    let found = facts.machine();
-    (found != expected).then(|| Finding {
-        file: Some(facts.file.clone()),
-        ..Finding::new(
-            "coff.machine",
-            format!("machine is {found}; an object built for {target} must be {expected}"),
-        )
-    })
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}]", self.rule)?;
+        if let Some(file) = &self.file {
+            write!(f, " {file}")?;
+        }
+        match (&self.section, self.offset) {
+            (Some(s), Some(o)) => write!(f, " {s}+{o:#x}")?,
+            (Some(s), None) => write!(f, " {s}")?,
+            (None, Some(o)) => write!(f, " +{o:#x}")?,
+            (None, None) => {}
+        }
+        if let Some(sym) = &self.symbol {
+            write!(f, " `{sym}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
 }
 
 /// `run.exit-code`: a run must end with the exit code the fixture declares (default 0).
@@ -65,41 +91,9 @@ pub fn exit_code(run: &CmdRecord, expected: i32) -> Option<Finding> {
     }
 }
 
-/// Machine constant for reports and tests.
-pub fn machine_name(m: u16) -> &'static str {
-    Machine(m).name()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn facts(machine: u16) -> ObjectFacts {
-        ObjectFacts {
-            file: "a.o".into(),
-            format: "coff".into(),
-            machine,
-            machine_name: machine_name(machine).into(),
-            sections: vec![],
-            symbols: 0,
-        }
-    }
-
-    #[test]
-    fn machine_rule_flags_a_flipped_machine() {
-        assert!(object_machine(&facts(0xA641), Target::Arm64ec).is_none());
-        let f =
-            object_machine(&facts(0xAA64), Target::Arm64ec).expect("must flag ARM64 for arm64ec");
-        assert_eq!(f.rule, "coff.machine");
-        assert!(
-            f.message.contains("ARM64 (0xAA64)") && f.message.contains("ARM64EC (0xA641)"),
-            "{}",
-            f.message
-        );
-        assert!(object_machine(&facts(0x8664), Target::Arm64ec).is_some());
-        assert!(object_machine(&facts(0xA641), Target::X64).is_some());
-        assert!(object_machine(&facts(0x8664), Target::X64).is_none());
-    }
 
     #[test]
     fn exit_code_rule() {

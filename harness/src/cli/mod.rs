@@ -1,6 +1,9 @@
 //! Command-line parsing and the `list` / `preflight` commands; `run` lives in `run_cmd`.
 
+mod inspect_cmd;
+mod oracle_cmd;
 mod run_cmd;
+mod verify_cmd;
 
 use clap::{Args, Parser, Subcommand};
 use harness::discover::{self, Discovered};
@@ -52,6 +55,16 @@ enum Command {
     ///
     /// Exits 1 when a requested tier (--tier, default: static) cannot run here.
     Preflight(PreflightArgs),
+    /// Show the facts of COFF objects or archives: machine, sections, symbols with their
+    /// Arm64EC roles, the .hybmp$x hybrid map, relocations and ARM64 unwind data.
+    Inspect(inspect_cmd::InspectArgs),
+    /// Print the entry- and exit-thunk names the Arm64EC ABI requires for a C signature.
+    Oracle(oracle_cmd::OracleArgs),
+    /// Check COFF objects or archives against the Arm64EC ABI; list every violation.
+    ///
+    /// Exit status 0: no violation; 1: violations found; 2: a file cannot be read or is
+    /// not a COFF object or archive.
+    Verify(verify_cmd::VerifyArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -173,6 +186,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::List(args) => list(args),
         Command::Preflight(args) => preflight(args),
+        Command::Inspect(args) => inspect_cmd::run(args),
+        Command::Oracle(args) => oracle_cmd::run(args),
+        Command::Verify(args) => verify_cmd::run(args),
     }
 }
 

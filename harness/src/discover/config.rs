@@ -2,7 +2,9 @@
 
 use super::conditions::Condition;
 use super::directives::{CrateType, Directive, Item, Need};
+use crate::abi::Signature;
 use crate::model::{Target, Tier, Version};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Everything the later stages need to know about one revision of a case.
@@ -25,6 +27,8 @@ pub struct CaseConfig {
     pub exit_code: i32,
     /// Line of the `tier` directive (or 1): where CI annotations point for the case.
     pub tier_line: usize,
+    /// Known C signatures of the fixture's functions (`//@ sig: name = fn(...)`).
+    pub sigs: BTreeMap<String, Signature>,
 }
 
 impl Default for CaseConfig {
@@ -45,6 +49,7 @@ impl Default for CaseConfig {
             host_control: false,
             exit_code: 0,
             tier_line: 1,
+            sigs: BTreeMap::new(),
         }
     }
 }

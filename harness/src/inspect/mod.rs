@@ -1,14 +1,128 @@
-//! Inspect stage: read what the build produced. Objects are parsed as COFF with the
-//! `object` crate; a file that is not COFF is an error naming the file.
+//! Inspect stage: read what the build produced. COFF objects are parsed with the `object`
+//! crate ([`coff`]); this stage adds what it lacks for Arm64EC: symbol roles ([`roles`]),
+//! the `.hybmp$x` hybrid map ([`hybmp`]), ARM64 unwind data ([`unwind`], [`pdata`]) and
+//! instruction decoding ([`disasm`]). Archives (`.rlib`, `.lib`) are read member by member
+//! ([`archive`]). A file that cannot be read is an error naming the file, never a panic.
+
+pub mod archive;
+pub mod coff;
+pub mod dump;
+pub mod hybmp;
+pub mod roles;
 
 use crate::error::Error;
 use crate::model::Machine;
-use object::pe;
-use object::read::coff::{CoffFile, CoffHeader};
+use coff::CoffObject;
+use hybmp::HybridMap;
+use roles::{Function, Role};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The facts of one COFF object that the checks and the report use.
+/// Everything the checks know about one object, over the caller's bytes.
+pub struct ObjectView<'d> {
+    /// The object's name in messages: the file, or `archive(member)`.
+    pub name: String,
+    pub bytes: &'d [u8],
+    pub coff: CoffObject,
+    pub hybrid: HybridMap,
+    pub functions: Vec<Function>,
+}
+
+impl<'d> ObjectView<'d> {
+    pub fn parse(name: &str, bytes: &'d [u8]) -> Result<ObjectView<'d>, Error> {
+        let coff = coff::parse(Path::new(name), bytes)?;
+        let hybrid = hybmp::decode(&coff, bytes);
+        let functions = roles::functions(&coff);
+        Ok(ObjectView { name: name.to_string(), bytes, coff, hybrid, functions })
+    }
+
+    pub fn role(&self, symbol: u32) -> Option<Role> {
+        self.coff.symbol(symbol).map(|s| roles::role(&self.coff, s))
+    }
+
+    /// The report summary of this object.
+    pub fn summary(&self) -> ObjectFacts {
+        let count =
+            |r: Role| self.coff.symbols.iter().filter(|s| roles::role(&self.coff, s) == r).count();
+        let thunks = self
+            .hybrid
+            .records
+            .iter()
+            .filter(|r| matches!(r.kind, hybmp::Kind::Entry | hybmp::Kind::Exit))
+            .map(|r| ThunkUse {
+                symbol: r.source_name.clone().unwrap_or_default(),
+                kind: if r.kind == hybmp::Kind::Entry { "entry" } else { "exit" }.into(),
+                thunk: r.target_name.clone().unwrap_or_default(),
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        ObjectFacts {
+            file: self.name.clone(),
+            format: match self.coff.format {
+                coff::Format::Coff => "coff",
+                coff::Format::CoffBigobj => "coff-bigobj",
+            }
+            .into(),
+            machine: self.coff.machine,
+            machine_name: self.coff.machine_name.into(),
+            sections: self.coff.sections.iter().map(|s| s.name.clone()).collect(),
+            symbols: self.coff.symbol_slots as usize,
+            ec_functions: count(Role::EcFunction),
+            entry_thunks: count(Role::EntryThunk),
+            exit_thunks: count(Role::ExitThunk),
+            hybrid_map_records: self.hybrid.records.len(),
+            thunks,
+        }
+    }
+}
+
+/// Read a file the inspector accepts, naming it in the error.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::io(path, "read the file", &e))
+}
+
+/// The objects in a file: the file itself, or each COFF member of an archive. A member
+/// that fails to parse is an error of its own; the others are still returned. The count is
+/// of archive members that are not objects (metadata, import descriptors).
+#[allow(clippy::type_complexity)]
+pub fn object_views<'d>(
+    path: &Path,
+    bytes: &'d [u8],
+) -> Result<(Vec<Result<ObjectView<'d>, Error>>, usize), Error> {
+    let name = path.display().to_string();
+    if archive::is_archive(bytes) {
+        let (members, skipped) = archive::object_members(path, bytes)?;
+        let views = members
+            .into_iter()
+            .map(|m| ObjectView::parse(&format!("{name}({})", m.name), m.data))
+            .collect();
+        return Ok((views, skipped));
+    }
+    if bytes.starts_with(b"MZ") {
+        return Err(Error::at_file(
+            path,
+            "is a PE image; this command reads COFF objects and archives",
+        ));
+    }
+    if !coff::looks_like_object(bytes) {
+        return Err(Error::at_file(
+            path,
+            "not a COFF object or archive (unknown machine type in the first two bytes)",
+        ));
+    }
+    Ok((vec![ObjectView::parse(&name, bytes)], 0))
+}
+
+/// A function and the thunk the hybrid map pairs it with.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ThunkUse {
+    pub symbol: String,
+    pub kind: String,
+    pub thunk: String,
+}
+
+/// The facts of one COFF object that the report carries.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ObjectFacts {
     pub file: String,
@@ -17,7 +131,14 @@ pub struct ObjectFacts {
     pub machine: u16,
     pub machine_name: String,
     pub sections: Vec<String>,
+    /// Symbol-table slots, auxiliary records included.
     pub symbols: usize,
+    pub ec_functions: usize,
+    pub entry_thunks: usize,
+    pub exit_thunks: usize,
+    pub hybrid_map_records: usize,
+    /// Entry and exit thunks recorded in the hybrid map, by function.
+    pub thunks: Vec<ThunkUse>,
 }
 
 impl ObjectFacts {
@@ -26,7 +147,7 @@ impl ObjectFacts {
     }
 }
 
-/// Parse a COFF object (regular or bigobj) from disk.
+/// Parse a COFF object from disk into its report summary.
 pub fn inspect_object(path: &Path) -> Result<ObjectFacts, Error> {
     let data = std::fs::read(path).map_err(|e| Error::io(path, "read the object", &e))?;
     inspect_bytes(path, &data)
@@ -34,43 +155,7 @@ pub fn inspect_object(path: &Path) -> Result<ObjectFacts, Error> {
 
 /// Parse a COFF object from memory; `path` only names it in errors and facts.
 pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<ObjectFacts, Error> {
-    let file = path.display().to_string();
-    let is_bigobj = data.len() >= 4 && data[0..2] == [0, 0] && data[2..4] == [0xff, 0xff];
-    let facts = if is_bigobj {
-        let f = CoffFile::<_, pe::AnonObjectHeaderBigobj>::parse(data)
-            .map_err(|e| Error::at_file(path, format!("not a valid COFF bigobj: {e}")))?;
-        facts_of(file, "coff-bigobj", &f)
-    } else {
-        let f = CoffFile::<_, pe::ImageFileHeader>::parse(data)
-            .map_err(|e| Error::at_file(path, format!("not a valid COFF object: {e}")))?;
-        facts_of(file, "coff", &f)
-    };
-    Ok(facts)
-}
-
-fn facts_of<'d, H: CoffHeader>(
-    file: String,
-    format: &str,
-    f: &CoffFile<'d, &'d [u8], H>,
-) -> ObjectFacts {
-    let machine = f.coff_header().machine().0;
-    let strings = f.coff_symbol_table().strings();
-    let sections = f
-        .coff_section_table()
-        .iter()
-        .map(|s| match s.name(strings) {
-            Ok(n) => String::from_utf8_lossy(n).into_owned(),
-            Err(_) => "<bad name>".into(),
-        })
-        .collect();
-    ObjectFacts {
-        file,
-        format: format.into(),
-        machine,
-        machine_name: Machine(machine).name().into(),
-        sections,
-        symbols: f.coff_symbol_table().len(),
-    }
+    Ok(ObjectView::parse(&path.display().to_string(), data)?.summary())
 }
 
 #[cfg(test)]

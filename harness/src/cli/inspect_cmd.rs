@@ -1,0 +1,58 @@
+//! `harness inspect FILE...`: the facts of COFF objects (and of each object in an archive).
+
+use clap::Args;
+use harness::inspect::{self, dump};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// COFF objects (.o, .obj) or archives (.rlib, .lib).
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// Print one JSON document: {"objects": [...], "errors": [...]}.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: InspectArgs) -> ExitCode {
+    let mut objects = Vec::new();
+    let mut errors = Vec::new();
+    let mut texts = Vec::new();
+    let files: Vec<_> = args.files.iter().map(|p| (p, inspect::read_file(p))).collect();
+    for (path, bytes) in &files {
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
+        match inspect::object_views(path, bytes) {
+            Err(e) => errors.push(e.to_string()),
+            Ok((views, _skipped)) => {
+                for v in views {
+                    match v {
+                        Ok(v) if args.json => {
+                            objects.push(serde_json::to_value(dump::dump(&v)).unwrap_or_default())
+                        }
+                        Ok(v) => texts.push(dump::render(&v)),
+                        Err(e) => errors.push(e.to_string()),
+                    }
+                }
+            }
+        }
+    }
+    if args.json {
+        let doc = serde_json::json!({ "objects": objects, "errors": errors });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        for t in &texts {
+            println!("{t}");
+        }
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+}

@@ -10,6 +10,8 @@ pub mod dump;
 pub mod hybmp;
 pub mod roles;
 
+pub mod unwind;
+
 use crate::error::Error;
 use crate::model::Machine;
 use coff::CoffObject;

@@ -72,25 +72,95 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
     let deadline = Instant::now() + timeout;
     let cc = plan::c_compiler(env, v.config.target);
     let built = build::build(v, &env.toolchain, cc.as_ref(), &env.dirs.build(), deadline);
-    let build_ok = built.phase.status == PhaseStatus::Passed;
-    rec.phases.push(built.phase);
-    if build_ok {
-        if v.host_control {
-            run_control(v, &built.artifacts, deadline, &mut rec);
-        } else {
-            inspect_and_check(v, &built.artifacts, &mut rec);
+    let mut build_phase = built.phase;
+    if v.config.build_fail && !v.host_control {
+        let check = expect_build_failure(v, &mut build_phase);
+        rec.phases.push(build_phase);
+        rec.phases.extend(check);
+    } else {
+        let build_ok = build_phase.status == PhaseStatus::Passed;
+        let diag_findings =
+            if build_ok { annotated_diagnostics(v, &build_phase) } else { Vec::new() };
+        rec.phases.push(build_phase);
+        if build_ok {
+            if v.host_control {
+                run_control(v, &built.artifacts, deadline, &mut rec);
+            } else {
+                inspect_and_check(v, &built.artifacts, diag_findings, &mut rec);
+            }
         }
     }
-    conclude(&mut rec, expected, timeout);
+    conclude(&mut rec, expected, &v.config.expect_findings, timeout);
     rec.duration_ms = start.elapsed().as_millis() as u64;
     rec
 }
 
-fn inspect_and_check(v: &Variant, artifacts: &[build::Artifact], rec: &mut CaseRecord) {
+/// The diagnostics a build printed, from every command's JSON stderr.
+fn diagnostics_of(phase: &PhaseRecord) -> Vec<check::diagnostics::Diagnostic> {
+    phase.commands.iter().flat_map(|c| check::diagnostics::parse_rustc_json(&c.stderr)).collect()
+}
+
+fn fixture_name(v: &Variant) -> String {
+    v.spec.primary.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// `//~ WARN` (and other) annotations of a case whose build succeeded.
+fn annotated_diagnostics(v: &Variant, phase: &PhaseRecord) -> Vec<check::Finding> {
+    if v.spec.annotations.is_empty() || v.host_control {
+        return Vec::new();
+    }
+    check::diagnostics::check(&v.spec.annotations, &diagnostics_of(phase), &fixture_name(v))
+}
+
+/// A `build-fail` case: the build must fail with exactly the annotated errors. A build that
+/// failed as expected is a passed build phase; the check phase holds the comparison.
+fn expect_build_failure(v: &Variant, build: &mut PhaseRecord) -> Option<PhaseRecord> {
+    let start = Instant::now();
+    let mut check = PhaseRecord::new(PhaseName::Check);
+    match build.status {
+        PhaseStatus::Passed => check.findings.push(
+            check::Finding::new(
+                "build.unexpected-success",
+                "the build succeeded; the case expects it to fail".into(),
+            )
+            .in_file(&fixture_name(v)),
+        ),
+        PhaseStatus::Failed => {
+            let crashed =
+                build.commands.iter().any(|c| c.exit == crate::process::Exit::Code { code: 101 });
+            if crashed {
+                check.findings.push(
+                    check::Finding::new(
+                        "build.ice",
+                        "the compiler crashed (exit code 101) instead of reporting errors".into(),
+                    )
+                    .in_file(&fixture_name(v)),
+                );
+            }
+            check.findings.extend(check::diagnostics::check(
+                &v.spec.annotations,
+                &diagnostics_of(build),
+                &fixture_name(v),
+            ));
+            build.status = PhaseStatus::Passed;
+            build.message = Some("failed as the case expects".into());
+        }
+        PhaseStatus::Timeout | PhaseStatus::Error => return None,
+    }
+    let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
+    Some(check.finish(status, start))
+}
+
+fn inspect_and_check(
+    v: &Variant,
+    artifacts: &[build::Artifact],
+    diag_findings: Vec<check::Finding>,
+    rec: &mut CaseRecord,
+) {
     let start = Instant::now();
     let mut inspect = PhaseRecord::new(PhaseName::Inspect);
     let mut errors = Vec::new();
-    let mut findings = Vec::new();
+    let mut findings = diag_findings;
     let mut check_ms = 0u128;
     for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Object) {
         let bytes = match inspect::read_file(&a.path) {
@@ -163,8 +233,15 @@ fn run_control(
     rec.phases.push(check.finish(status, start));
 }
 
-/// Derive the case status from its phases and expectation.
-fn conclude(rec: &mut CaseRecord, expected: Option<Expected>, timeout: std::time::Duration) {
+/// Derive the case status from its phases and expectation. With `expect_findings`, the
+/// check phase must report exactly those rules: then the case passes, or — when it also
+/// declares a known bug or deviation — it is the expected failure it declares.
+fn conclude(
+    rec: &mut CaseRecord,
+    expected: Option<Expected>,
+    expect_findings: &[String],
+    timeout: std::time::Duration,
+) {
     let worst = |s: PhaseStatus| rec.phases.iter().find(|p| p.status == s);
     if let Some(p) = worst(PhaseStatus::Timeout) {
         rec.status = Status::Timeout;
@@ -179,23 +256,66 @@ fn conclude(rec: &mut CaseRecord, expected: Option<Expected>, timeout: std::time
         rec.reason = p.message.clone();
         return;
     }
-    let failure = rec.phases.iter().find(|p| p.status == PhaseStatus::Failed).map(|p| {
-        if p.findings.is_empty() {
-            p.message.clone().unwrap_or_else(|| format!("{:?} failed", p.name))
+    let mut declared_seen = false;
+    if !expect_findings.is_empty()
+        && let Some(check) = rec.phases.iter_mut().find(|p| p.name == PhaseName::Check)
+    {
+        let found: std::collections::BTreeSet<&str> =
+            check.findings.iter().map(|f| f.rule.as_str()).collect();
+        let want: std::collections::BTreeSet<&str> =
+            expect_findings.iter().map(String::as_str).collect();
+        if found == want {
+            declared_seen = true;
+            check.status = PhaseStatus::Passed;
+            check.message = Some(format!(
+                "reported exactly the expected rules: {}",
+                expect_findings.join(", ")
+            ));
         } else {
-            p.findings
-                .iter()
-                .map(|f| format!("[{}] {}", f.rule, f.message))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let missing: Vec<_> = want.difference(&found).copied().collect();
+            let extra: Vec<_> = found.difference(&want).copied().collect();
+            check.status = PhaseStatus::Failed;
+            check.message = Some(format!(
+                "expected findings {}; missing: [{}], unexpected: [{}]",
+                expect_findings.join(", "),
+                missing.join(", "),
+                extra.join(", ")
+            ));
+            if found.is_empty() && expected.is_some() {
+                rec.status = Status::Fixed;
+                rec.reason = Some(format!(
+                    "the declared deviation is gone (no {} finding): {}",
+                    expect_findings.join(", "),
+                    expected.as_ref().map(|e| e.reason.as_str()).unwrap_or("")
+                ));
+                return;
+            }
         }
+    }
+    let failure = rec.phases.iter().find(|p| p.status == PhaseStatus::Failed).map(|p| {
+        let mut lines: Vec<String> = p.message.iter().cloned().collect();
+        lines.extend(p.findings.iter().map(|f| f.to_string()));
+        if lines.is_empty() { format!("{:?} failed", p.name) } else { lines.join("\n") }
     });
+    let findings_text = || {
+        let c = rec.phases.iter().find(|p| p.name == PhaseName::Check);
+        c.map(|c| c.findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"))
+            .unwrap_or_default()
+    };
     (rec.status, rec.reason) = match (failure, expected) {
         (None, None) => (Status::Passed, None),
+        (None, Some(e)) if declared_seen => {
+            (Status::ExpectedFailure, Some(format!("{} — {}", e.reason, findings_text())))
+        }
         (None, Some(e)) => {
             (Status::Fixed, Some(format!("passed, but the case expects a failure ({})", e.reason)))
         }
         (Some(why), None) => (Status::Failed, Some(why)),
+        (Some(why), Some(_)) if declared_seen => (Status::Failed, Some(why)),
+        (Some(why), Some(e)) if !expect_findings.is_empty() => (
+            Status::Failed,
+            Some(format!("failed otherwise than the declared deviation ({}): {why}", e.reason)),
+        ),
         (Some(why), Some(e)) => (Status::ExpectedFailure, Some(format!("{} — {why}", e.reason))),
     };
 }

@@ -98,5 +98,11 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
     if let Some(url) = &cfg.known_bug {
         expected = Some(Expected { reason: format!("known bug: {url}"), url: Some(url.clone()) });
     }
+    if let Some(text) = &cfg.known_deviation {
+        expected = Some(Expected {
+            reason: format!("known deviation, no upstream issue linked yet: {text}"),
+            url: None,
+        });
+    }
     Decision::Execute { expected_failure: expected }
 }

@@ -85,6 +85,9 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
                 .args(&cfg.compile_flags)
                 .args(["-o", &obj])
                 .arg(&root.path);
+            if cfg.build_fail || !spec.annotations.is_empty() {
+                cmd = cmd.arg("--error-format=json");
+            }
             out.push(Step {
                 cmd,
                 output: obj,

@@ -2,6 +2,7 @@
 //! rule id. A finding is a violation; an empty list means the case conforms.
 //! Object rules live in [`object`], one module per concern.
 
+pub mod diagnostics;
 pub mod object;
 
 use crate::process::{CmdRecord, Exit};

@@ -29,6 +29,12 @@ pub struct CaseConfig {
     pub tier_line: usize,
     /// Known C signatures of the fixture's functions (`//@ sig: name = fn(...)`).
     pub sigs: BTreeMap<String, Signature>,
+    /// The build must fail with the annotated diagnostics.
+    pub build_fail: bool,
+    /// The check must report exactly these rules.
+    pub expect_findings: Vec<String>,
+    /// An expected failure with no upstream issue yet.
+    pub known_deviation: Option<String>,
 }
 
 impl Default for CaseConfig {
@@ -50,6 +56,9 @@ impl Default for CaseConfig {
             exit_code: 0,
             tier_line: 1,
             sigs: BTreeMap::new(),
+            build_fail: false,
+            expect_findings: Vec::new(),
+            known_deviation: None,
         }
     }
 }
@@ -88,6 +97,18 @@ impl CaseConfig {
             Item::HostControl => self.host_control = true,
             Item::ExitCode(c) => self.exit_code = *c,
             Item::Condition(c) => self.conditions.push(c.clone()),
+            Item::Sig(name, sig) => {
+                self.sigs.insert(name.clone(), sig.clone());
+            }
+            Item::BuildFail => self.build_fail = true,
+            Item::ExpectFinding(rules) => {
+                for r in rules {
+                    if !self.expect_findings.contains(r) {
+                        self.expect_findings.push(r.clone());
+                    }
+                }
+            }
+            Item::KnownDeviation(t) => self.known_deviation = Some(t.clone()),
             Item::Needs(n) => {
                 if !self.needs.contains(n) {
                     self.needs.push(*n);

@@ -3,6 +3,7 @@
 //! revision is an error naming file, line and column.
 
 use super::conditions::{CfgPred, Condition, KNOWN_BARE, Polarity};
+use crate::abi::Signature;
 use crate::error::Error;
 use crate::model::{Target, Tier, Version};
 use std::path::Path;
@@ -76,6 +77,14 @@ pub enum Item {
     ExitCode(i32),
     Condition(Condition),
     Needs(Need),
+    /// `sig: name = fn(...)`: a function's C signature in the project's notation.
+    Sig(String, Signature),
+    /// `build-fail`: the build must fail with the diagnostics the `//~` annotations name.
+    BuildFail,
+    /// `expect-finding: rule ...`: the check must report exactly these rules.
+    ExpectFinding(Vec<String>),
+    /// `known-deviation: text`: an expected failure with no upstream issue yet.
+    KnownDeviation(String),
 }
 
 impl Item {
@@ -91,6 +100,8 @@ impl Item {
             Item::Timeout(_) => "timeout",
             Item::HostControl => "host-control",
             Item::ExitCode(_) => "exit-code",
+            Item::BuildFail => "build-fail",
+            Item::KnownDeviation(_) => "known-deviation",
             _ => return None,
         })
     }
@@ -123,6 +134,10 @@ pub const KNOWN_NAMES: &[&str] = &[
     "timeout",
     "host-control",
     "exit-code",
+    "sig",
+    "build-fail",
+    "expect-finding",
+    "known-deviation",
     "only-<cond>",
     "ignore-<cond>",
     "only-cfg",
@@ -209,6 +224,7 @@ fn parse_line(rest: &str, col: &mut usize) -> Result<Option<Directive>, (usize, 
     let item = parse_item(name, value).map_err(|e| match e {
         ItemError::Name(msg) => (*col, msg),
         ItemError::Value(msg) => (value_col, msg),
+        ItemError::ValueAt(at, msg) => (value_col + at, msg),
     })?;
     Ok(Some(Directive { revisions, revision_columns, item, line: 0, column: *col }))
 }
@@ -216,10 +232,12 @@ fn parse_line(rest: &str, col: &mut usize) -> Result<Option<Directive>, (usize, 
 enum ItemError {
     Name(String),
     Value(String),
+    /// An error at a byte offset inside the value.
+    ValueAt(usize, String),
 }
 
 fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
-    use ItemError::{Name, Value};
+    use ItemError::{Name, Value, ValueAt};
     let need_value = |what: &str| -> Result<&str, ItemError> {
         match value {
             Some(v) if !v.is_empty() => Ok(v),
@@ -312,6 +330,56 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
         "exit-code" => {
             let v = need_value("0")?;
             Item::ExitCode(v.parse().map_err(|_| Value(format!("malformed exit code `{v}`")))?)
+        }
+        "sig" => {
+            let v = need_value("name = fn(i32) -> i32")?;
+            let Some((fname, text)) = v.split_once('=') else {
+                return Err(Value(format!("`sig` is `name = fn(...)`, found `{v}`")));
+            };
+            let fname = fname.trim();
+            if fname.is_empty() || fname.contains(char::is_whitespace) {
+                return Err(Value(format!(
+                    "`sig` needs a function name before `=`, found `{fname}`"
+                )));
+            }
+            let sig_text = text.trim();
+            let base = v.len() - text.len() + (text.len() - text.trim_start().len());
+            let sig = Signature::parse(sig_text).map_err(|e| {
+                let at =
+                    sig_text.char_indices().nth(e.column - 1).map_or(sig_text.len(), |(i, _)| i);
+                ValueAt(base + at, format!("malformed signature for `{fname}`: {}", e.message))
+            })?;
+            Item::Sig(fname.to_string(), sig)
+        }
+        "build-fail" => {
+            no_value()?;
+            Item::BuildFail
+        }
+        "expect-finding" => {
+            let rules = words("ec.entry-thunk")?;
+            for r in &rules {
+                let ok = r.contains('.')
+                    && r.split('.').all(|p| {
+                        !p.is_empty()
+                            && p.chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    });
+                if !ok {
+                    return Err(Value(format!(
+                        "`{r}` is not a rule id (such as `thunk.name.oracle`)"
+                    )));
+                }
+            }
+            Item::ExpectFinding(rules)
+        }
+        "known-deviation" => {
+            let v = need_value("what deviates from the ABI, and why no issue is linked")?;
+            if v.len() < 20 {
+                return Err(Value(
+                    "`known-deviation` needs a sentence saying what deviates".into(),
+                ));
+            }
+            Item::KnownDeviation(v.to_string())
         }
         "only-cfg" | "ignore-cfg" => {
             let pred =
@@ -410,6 +478,28 @@ fn validate(path: &Path, dirs: &[Directive], errors: &mut Vec<Error>) {
                     *col,
                     format!("undeclared revision `{rev}`; {known}"),
                 ));
+            }
+        }
+    }
+    // A function's signature is declared once per scope.
+    let mut sigs: Vec<(&str, Option<&str>, usize)> = Vec::new();
+    for d in dirs {
+        let Item::Sig(name, _) = &d.item else { continue };
+        let scopes: Vec<Option<&str>> = if d.revisions.is_empty() {
+            vec![None]
+        } else {
+            d.revisions.iter().map(|r| Some(r.as_str())).collect()
+        };
+        for scope in scopes {
+            if let Some((_, _, first)) = sigs.iter().find(|(n, s, _)| n == name && *s == scope) {
+                errors.push(Error::at(
+                    path,
+                    d.line,
+                    d.column,
+                    format!("the signature of `{name}` is given twice (first at line {first})"),
+                ));
+            } else {
+                sigs.push((name, scope, d.line));
             }
         }
     }

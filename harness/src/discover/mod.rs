@@ -5,6 +5,7 @@
 //! primary source (`main.rs`, `lib.rs`, the only `.rs`, `main.c`/`main.cpp`, or the only C
 //! file). Directories named `auxiliary` and hidden entries are skipped.
 
+pub mod annotations;
 pub mod conditions;
 pub mod config;
 pub mod directives;
@@ -55,6 +56,8 @@ pub struct CaseSpec {
     pub primary: PathBuf,
     pub sources: Vec<Source>,
     pub directives: Vec<Directive>,
+    /// Expected diagnostics (`//~ ERROR ...`) of the primary source.
+    pub annotations: Vec<annotations::Annotation>,
 }
 
 impl CaseSpec {
@@ -230,7 +233,9 @@ fn load_file_case(
     path: &Path,
 ) -> std::result::Result<CaseSpec, Vec<Error>> {
     let text = read_source(path).map_err(|e| vec![e])?;
-    let (directives, errors) = directives::parse(path, &text);
+    let (directives, mut errors) = directives::parse(path, &text);
+    let (annotations, ann_errors) = annotations::parse(path, &text);
+    errors.extend(ann_errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -243,6 +248,7 @@ fn load_file_case(
         primary: path.into(),
         sources: vec![Source { path: path.into(), rel, lang }],
         directives,
+        annotations,
     })
 }
 
@@ -290,6 +296,7 @@ fn load_dir_case(
         })?;
     let mut all_errors = Vec::new();
     let mut primary_directives = Vec::new();
+    let mut primary_annotations = Vec::new();
     for s in &sources {
         let text = match read_source(&s.path) {
             Ok(t) => t,
@@ -299,9 +306,22 @@ fn load_dir_case(
             }
         };
         let (dirs, errors) = directives::parse(&s.path, &text);
+        let (anns, ann_errors) = annotations::parse(&s.path, &text);
         if s.path == primary {
             all_errors.extend(errors);
+            all_errors.extend(ann_errors);
             primary_directives = dirs;
+            primary_annotations = anns;
+        } else if let Some(a) = anns.first() {
+            all_errors.push(Error::at(
+                &s.path,
+                a.written_line,
+                a.column,
+                format!(
+                    "`//~` annotations belong in the case's primary source {}",
+                    primary.display()
+                ),
+            ));
         } else if let Some(d) = dirs.first() {
             all_errors.push(Error::at(
                 &s.path,
@@ -321,6 +341,7 @@ fn load_dir_case(
         primary,
         sources,
         directives: primary_directives,
+        annotations: primary_annotations,
     }))
 }
 
@@ -384,6 +405,7 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
                         (&d.item, name),
                         (directives::Item::CompileFlags(_), "compile-flags")
                             | (directives::Item::CFlags(_), "cflags")
+                            | (directives::Item::ExpectFinding(_), "expect-finding")
                     )
             })
             .map(|d| (d.line, d.column))
@@ -415,6 +437,43 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
         err(
             "host-control",
             "`host-control` runs the fixture on the host, so the case needs `tier: run`".into(),
+        );
+    }
+    if cfg.build_fail && !rust {
+        err(
+            "build-fail",
+            "`build-fail` checks rustc's diagnostics: the case needs a Rust source".into(),
+        );
+    }
+    let errors_annotated = spec.annotations.iter().any(|a| a.kind == annotations::DiagKind::Error);
+    if cfg.build_fail && !errors_annotated {
+        err(
+            "build-fail",
+            "a `build-fail` case names the errors it expects with `//~ ERROR text`".into(),
+        );
+    }
+    if errors_annotated && !cfg.build_fail {
+        err(
+            "build-fail",
+            "`//~ ERROR` annotations need `//@ build-fail` (an error fails the build)".into(),
+        );
+    }
+    if cfg.build_fail && (cfg.tier != Tier::Static || cfg.host_control) {
+        err(
+            "build-fail",
+            "a `build-fail` case stops at the build: it is a `tier: static` case".into(),
+        );
+    }
+    if !cfg.expect_findings.is_empty() && cfg.build_fail {
+        err(
+            "expect-finding",
+            "`expect-finding` needs objects to check; a `build-fail` case has none".into(),
+        );
+    }
+    if cfg.known_deviation.is_some() && cfg.known_bug.is_some() {
+        err(
+            "known-deviation",
+            "give either `known-bug` (an upstream link) or `known-deviation`, not both".into(),
         );
     }
     if cfg.host_control && !rust {

@@ -18,6 +18,7 @@ pub struct Dump<'a> {
     pub hybrid_map: &'a [Record],
     pub hybrid_map_problems: &'a [Problem],
     pub functions: &'a [Function],
+    pub pdata: &'a [super::pdata::Entry],
 }
 
 #[derive(Serialize)]
@@ -104,6 +105,7 @@ pub fn dump<'a>(v: &'a ObjectView) -> Dump<'a> {
         hybrid_map: &v.hybrid.records,
         hybrid_map_problems: &v.hybrid.problems,
         functions: &v.functions,
+        pdata: &v.pdata,
     }
 }
 
@@ -180,6 +182,33 @@ pub fn render(v: &ObjectView) -> String {
     }
     for p in &v.hybrid.problems {
         let _ = writeln!(o, "  problem at +{:#x}: {}", p.offset, p.message);
+    }
+    let _ = writeln!(o, "unwind (.pdata): {} entries", v.pdata.len());
+    for e in &v.pdata {
+        let begin = match &e.begin {
+            Some(t) => place(v, Place::Section(t.section), t.offset),
+            None => "?".into(),
+        };
+        let what = match &e.unwind {
+            super::pdata::Unwind::Packed(p) => format!(
+                "packed {:?}: length {:#x}, frame {:#x}, RegI {}, RegF {}, H {}, CR {}",
+                p.flag, p.function_length, p.frame_size, p.reg_i, p.reg_f, p.h, p.cr
+            ),
+            super::pdata::Unwind::Xdata { at, record: Some(x), .. } => {
+                let codes: Vec<String> = x.codes.iter().map(|c| c.code.to_string()).collect();
+                format!(
+                    "xdata {}: length {:#x}, {} epilog(s){}{}; prolog: {}",
+                    place(v, Place::Section(at.section), at.offset),
+                    x.function_length,
+                    if x.e { 1 } else { x.epilog_count },
+                    if x.e { " (packed in the header)" } else { "" },
+                    if x.x { ", handler" } else { "" },
+                    codes.join("; ")
+                )
+            }
+            _ => format!("INVALID: {}", e.error().unwrap_or("?")),
+        };
+        let _ = writeln!(o, "  {begin}: {what}");
     }
     let _ = writeln!(o, "relocations:");
     for s in c.sections.iter().filter(|s| s.is_code()) {

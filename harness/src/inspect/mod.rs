@@ -8,6 +8,7 @@ pub mod archive;
 pub mod coff;
 pub mod dump;
 pub mod hybmp;
+pub mod pdata;
 pub mod roles;
 
 pub mod unwind;
@@ -28,6 +29,8 @@ pub struct ObjectView<'d> {
     pub coff: CoffObject,
     pub hybrid: HybridMap,
     pub functions: Vec<Function>,
+    /// `.pdata` entries (ARM64 form; empty for x64 objects).
+    pub pdata: Vec<pdata::Entry>,
 }
 
 impl<'d> ObjectView<'d> {
@@ -35,7 +38,9 @@ impl<'d> ObjectView<'d> {
         let coff = coff::parse(Path::new(name), bytes)?;
         let hybrid = hybmp::decode(&coff, bytes);
         let functions = roles::functions(&coff);
-        Ok(ObjectView { name: name.to_string(), bytes, coff, hybrid, functions })
+        let arm64 = matches!(coff.machine(), Machine::ARM64 | Machine::ARM64EC | Machine::ARM64X);
+        let pdata = if arm64 { pdata::entries(&coff, bytes) } else { Vec::new() };
+        Ok(ObjectView { name: name.to_string(), bytes, coff, hybrid, functions, pdata })
     }
 
     pub fn role(&self, symbol: u32) -> Option<Role> {

@@ -13,6 +13,12 @@ pub struct InspectArgs {
     /// Print one JSON document: {"objects": [...], "errors": [...]}.
     #[arg(long)]
     json: bool,
+    /// Also print the decoded code of each function (AArch64), with its relocations.
+    #[arg(long)]
+    disasm: bool,
+    /// With --disasm: only functions whose name contains this text.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    function: String,
 }
 
 pub fn run(args: InspectArgs) -> ExitCode {
@@ -36,6 +42,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
                         Ok(v) if args.json => {
                             objects.push(serde_json::to_value(dump::dump(&v)).unwrap_or_default())
                         }
+                        Ok(v) if args.disasm => texts.push(dump::render_code(&v, &args.function)),
                         Ok(v) => texts.push(dump::render(&v)),
                         Err(e) => errors.push(e.to_string()),
                     }

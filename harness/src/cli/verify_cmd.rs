@@ -52,6 +52,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     let mut errors = Vec::new();
     let mut violations = 0usize;
     let mut seen_functions = std::collections::BTreeSet::new();
+    let (mut thunks_followed, mut thunks_not_followed) = (0usize, 0usize);
     for path in &args.files {
         let bytes = match inspect::read_file(path) {
             Ok(b) => b,
@@ -81,13 +82,32 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                 );
             }
             let findings = object::verify(&v, &opts);
+            let mut followed = 0usize;
+            let mut not_followed = Vec::new();
+            if v.coff.machine() == harness::model::Machine::ARM64EC {
+                for (f, outcome) in harness::check::thunk::check_all(&v) {
+                    match outcome {
+                        harness::check::thunk::Outcome::Checked(_) => followed += 1,
+                        harness::check::thunk::Outcome::NoVerdict(why) => {
+                            not_followed.push(serde_json::json!({ "thunk": f.name, "reason": why }))
+                        }
+                    }
+                }
+            }
+            thunks_followed += followed;
+            thunks_not_followed += not_followed.len();
             violations += findings.len();
             if !args.json {
                 for f in &findings {
                     println!("{f}");
                 }
             }
-            results.push(serde_json::json!({ "file": v.name, "findings": findings }));
+            results.push(serde_json::json!({
+                "file": v.name,
+                "findings": findings,
+                "thunks_checked": followed,
+                "thunks_not_followed": not_followed,
+            }));
         }
     }
     let unused: Vec<_> =
@@ -95,6 +115,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     if args.json {
         let doc = serde_json::json!({
             "objects": results, "errors": errors, "violations": violations, "unused_signatures": unused,
+            "thunks_checked": thunks_followed, "thunks_not_followed": thunks_not_followed,
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
@@ -105,7 +126,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             eprintln!("error: {e}");
         }
         println!(
-            "{} object(s), {violations} violation(s), {} error(s)",
+            "{} object(s), {violations} violation(s), {} error(s); thunk code followed for {thunks_followed} thunk(s), not for {thunks_not_followed} (--json says why)",
             results.len(),
             errors.len()
         );

@@ -220,3 +220,33 @@ pub fn render(v: &ObjectView) -> String {
     }
     o
 }
+
+/// The decoded code of the functions whose name contains `filter` (all when empty), with
+/// relocations, for `harness inspect --disasm`.
+pub fn render_code(v: &ObjectView, filter: &str) -> String {
+    let mut o = String::new();
+    for f in v.functions.iter().filter(|f| f.name.contains(filter)) {
+        let Some(sec) = v.coff.section(f.section) else { continue };
+        let data = v.coff.section_data(v.bytes, sec);
+        let Some(code) = data.get(f.start as usize..(f.end as usize).min(data.len())) else {
+            continue;
+        };
+        let _ = writeln!(
+            o,
+            "{} ({:?}) {}({})+{:#x}..{:#x}:",
+            f.name, f.role, sec.name, sec.index, f.start, f.end
+        );
+        for i in super::disasm::decode(code, f.start) {
+            let reloc = sec
+                .relocations
+                .iter()
+                .find(|r| r.offset == i.offset)
+                .map(|r| {
+                    format!("    ; {} {}", r.type_name, v.coff.symbol_name(r.symbol).unwrap_or("?"))
+                })
+                .unwrap_or_default();
+            let _ = writeln!(o, "  {:6x}: {:08x}  {}{reloc}", i.offset, i.word, i.text);
+        }
+    }
+    o
+}

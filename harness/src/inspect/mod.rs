@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod coff;
+pub mod disasm;
 pub mod dump;
 pub mod hybmp;
 pub mod pdata;

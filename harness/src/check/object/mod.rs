@@ -7,10 +7,18 @@
 //! | [`symbols`] | `coff.machine`, `ec.mangling`, `ec.alias`, `ec.entry-thunk`, `hybmp.malformed`, `hybmp.record` |
 //! | [`calls`] | `ec.exit-thunk`, `ec.stack-probe` |
 //! | [`names`] | `thunk.name.grammar`, `thunk.name.oracle` |
+//! | [`unwind`] | `unwind.decode`, `unwind.range`, `unwind.coverage` |
+//! | [`registers`] | `reg.reserved` |
+//! | [`indirect`] | `ec.indirect-call` |
+//! | [`crate::check::thunk`] | `thunk.code` |
 
 pub mod calls;
+pub mod code;
+pub mod indirect;
 pub mod names;
+pub mod registers;
 pub mod symbols;
+pub mod unwind;
 
 use super::Finding;
 use crate::abi::Signature;
@@ -43,6 +51,10 @@ pub fn verify(view: &ObjectView, opts: &Options) -> Vec<Finding> {
         out.extend(calls::direct_calls(view));
         out.extend(names::grammar(view));
         out.extend(names::oracle(view, &opts.sigs));
+        out.extend(unwind::rules(view));
+        out.extend(registers::reserved(view));
+        out.extend(indirect::rules(view));
+        out.extend(crate::check::thunk::rules(view));
     }
     out.sort_by(|a, b| {
         (&a.rule, &a.section, a.offset, &a.symbol).cmp(&(&b.rule, &b.section, b.offset, &b.symbol))
@@ -51,14 +63,19 @@ pub fn verify(view: &ObjectView, opts: &Options) -> Vec<Finding> {
     out
 }
 
-/// A finding about `view`, located at a section and offset.
-pub(crate) fn at(
-    view: &ObjectView,
-    rule: &str,
+/// The function containing `offset` of `section`.
+pub(crate) fn function_at<'a>(
+    view: &'a ObjectView,
     section: u32,
     offset: u32,
-    message: String,
-) -> Finding {
+) -> Option<&'a crate::inspect::roles::Function> {
+    view.functions
+        .iter()
+        .find(|f| f.section == section && f.start <= offset && offset < f.end.max(f.start + 1))
+}
+
+/// A finding about `view`, located at a section and offset.
+pub fn at(view: &ObjectView, rule: &str, section: u32, offset: u32, message: String) -> Finding {
     let f = Finding::new(rule, message).in_file(&view.name).offset(offset as u64);
     match view.coff.section(section) {
         Some(s) => f.section(&format!("{} ({})", s.name, s.index)),

@@ -4,7 +4,7 @@
 use crate::build::CCompiler;
 use crate::discover::{Lang, Need, Variant};
 use crate::model::{Target, Tier};
-use crate::report::Expected;
+use crate::report::{Expected, ExpectedKind};
 use crate::session::Env;
 use crate::toolchain::LLVM_FIRST_ARM64EC;
 
@@ -50,6 +50,17 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
             return Decision::Ignore { reason };
         }
     }
+    if let Some(need) = cfg.min_rust {
+        let have = tc.info.release.split(['-', ' ']).next().and_then(crate::model::Version::parse);
+        if have.is_some_and(|h| h < need) {
+            return Decision::Ignore {
+                reason: format!(
+                    "needs rustc {need} or later (min-rust-version); toolchain `{}` is {}",
+                    tc.label, tc.info.release
+                ),
+            };
+        }
+    }
     for need in &cfg.needs {
         if let Some(why) = unmet(*need, env) {
             return Decision::Ignore { reason: format!("needs-{}: {why}", need.name()) };
@@ -83,10 +94,26 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
         }
     }
     let mut expected = None;
+    if let Some(url) = &cfg.known_bug {
+        expected = Some(Expected {
+            kind: ExpectedKind::KnownBug,
+            reason: format!("known bug: {url}"),
+            url: Some(url.clone()),
+        });
+    }
+    if let Some(text) = &cfg.known_deviation {
+        expected = Some(Expected {
+            kind: ExpectedKind::KnownDeviation,
+            reason: format!("known deviation, no upstream issue linked yet: {text}"),
+            url: None,
+        });
+    }
+    // A toolchain too old for the case outranks any other expectation.
     if let Some(need) = cfg.min_llvm {
         let have = tc.llvm().unwrap_or(LLVM_FIRST_ARM64EC);
         if have < need {
             expected = Some(Expected {
+                kind: ExpectedKind::MinLlvm,
                 reason: format!(
                     "needs LLVM {need} (min-llvm-version), toolchain `{}` has LLVM {have}",
                     tc.label
@@ -94,15 +121,6 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
                 url: None,
             });
         }
-    }
-    if let Some(url) = &cfg.known_bug {
-        expected = Some(Expected { reason: format!("known bug: {url}"), url: Some(url.clone()) });
-    }
-    if let Some(text) = &cfg.known_deviation {
-        expected = Some(Expected {
-            reason: format!("known deviation, no upstream issue linked yet: {text}"),
-            url: None,
-        });
     }
     Decision::Execute { expected_failure: expected }
 }

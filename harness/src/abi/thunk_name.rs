@@ -358,6 +358,37 @@ pub enum Arm64Class {
     Unspecified,
 }
 
+impl fmt::Display for X64Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            X64Class::Gpr => f.write_str("a general register"),
+            X64Class::Xmm { bytes } => write!(f, "an XMM register ({bytes} bytes)"),
+            X64Class::ByReference { bytes } => write!(f, "a reference to a {bytes}-byte copy"),
+            X64Class::HiddenPointer { bytes } => {
+                write!(f, "a {bytes}-byte buffer behind a hidden pointer")
+            }
+            X64Class::Unspecified => f.write_str("no x64 rule"),
+        }
+    }
+}
+
+impl fmt::Display for Arm64Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arm64Class::Gpr { regs: 1, .. } => f.write_str("a general register"),
+            Arm64Class::Gpr { regs, aligned_pair: true } => {
+                write!(f, "{regs} general registers from an even one")
+            }
+            Arm64Class::Gpr { regs, .. } => write!(f, "{regs} general registers"),
+            Arm64Class::Fp { count: 1, bytes } => write!(f, "an FP register ({bytes} bytes)"),
+            Arm64Class::Fp { count, bytes } => write!(f, "{count} FP registers of {bytes} bytes"),
+            Arm64Class::ByReference { bytes } => write!(f, "a reference to a {bytes}-byte copy"),
+            Arm64Class::ResultBuffer { bytes } => write!(f, "a {bytes}-byte buffer x8 points at"),
+            Arm64Class::Unspecified => f.write_str("no ARM64 rule"),
+        }
+    }
+}
+
 /// The ABI class of a code: what a thunk must do with the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Class {
@@ -380,6 +411,19 @@ impl Code {
     }
 
     pub fn class(self, pos: Position) -> Class {
+        let c = self.raw_class(pos);
+        // A parameter both sides pass by reference travels as a pointer in a general
+        // register on both sides: the thunk hands the pointer over, whatever the size.
+        match (c.x64, c.arm64) {
+            (X64Class::ByReference { .. }, Arm64Class::ByReference { .. }) => Class {
+                x64: X64Class::Gpr,
+                arm64: Arm64Class::Gpr { regs: 1, aligned_pair: false },
+            },
+            _ => c,
+        }
+    }
+
+    fn raw_class(self, pos: Position) -> Class {
         let size = self.size();
         let x64_small = matches!(size, 1 | 2 | 4 | 8);
         let x64_aggregate = if x64_small {

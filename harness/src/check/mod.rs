@@ -4,6 +4,7 @@
 
 pub mod diagnostics;
 pub mod object;
+pub mod producers;
 pub mod thunk;
 
 use crate::process::{CmdRecord, Exit};

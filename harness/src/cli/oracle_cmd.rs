@@ -35,7 +35,7 @@ pub fn run(args: OracleArgs) -> ExitCode {
     println!("exit thunk   {}", a.exit_thunk);
     let row = |what: String, v: &oracle::Value| {
         println!(
-            "  {what:<9} {:<22} {:>3} B align {:<2} {:<6} x64 {:?}; ARM64 {:?}",
+            "  {what:<9} {:<22} {:>3} B align {:<2} {:<6} x64: {}; ARM64: {}",
             v.ty, v.size, v.align, v.code, v.class.x64, v.class.arm64
         );
     };

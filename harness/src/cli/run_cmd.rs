@@ -204,8 +204,14 @@ impl Progress {
         if let Some(reason) = &r.reason
             && r.status != Status::Passed
         {
-            for line in reason.lines().take(12) {
+            let keep = if r.status == Status::ExpectedFailure { 2 } else { 12 };
+            let lines: Vec<&str> = reason.lines().collect();
+            for line in lines.iter().take(keep) {
                 let _ = writeln!(out, "         {line}");
+            }
+            if lines.len() > keep {
+                let _ =
+                    writeln!(out, "         (+{} more lines in the report)", lines.len() - keep);
             }
         }
         if self.tty {

@@ -21,6 +21,8 @@ pub struct CaseConfig {
     pub conditions: Vec<Condition>,
     pub needs: Vec<Need>,
     pub min_llvm: Option<Version>,
+    /// Older rustc releases ignore the case (`min-rust-version`).
+    pub min_rust: Option<Version>,
     pub known_bug: Option<String>,
     pub timeout: Option<Duration>,
     pub host_control: bool,
@@ -50,6 +52,7 @@ impl Default for CaseConfig {
             conditions: Vec::new(),
             needs: Vec::new(),
             min_llvm: None,
+            min_rust: None,
             known_bug: None,
             timeout: None,
             host_control: false,
@@ -92,6 +95,7 @@ impl CaseConfig {
             }
             Item::Target(t) => self.target = *t,
             Item::MinLlvm(v) => self.min_llvm = Some(*v),
+            Item::MinRust(v) => self.min_rust = Some(*v),
             Item::KnownBug(u) => self.known_bug = Some(u.clone()),
             Item::Timeout(t) => self.timeout = Some(*t),
             Item::HostControl => self.host_control = true,

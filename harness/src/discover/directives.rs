@@ -71,6 +71,8 @@ pub enum Item {
     Tier(Tier),
     Target(Target),
     MinLlvm(Version),
+    /// `min-rust-version`: older toolchains ignore the case (a language feature it needs).
+    MinRust(Version),
     KnownBug(String),
     Timeout(Duration),
     HostControl,
@@ -96,6 +98,7 @@ impl Item {
             Item::Tier(_) => "tier",
             Item::Target(_) => "target",
             Item::MinLlvm(_) => "min-llvm-version",
+            Item::MinRust(_) => "min-rust-version",
             Item::KnownBug(_) => "known-bug",
             Item::Timeout(_) => "timeout",
             Item::HostControl => "host-control",
@@ -130,6 +133,7 @@ pub const KNOWN_NAMES: &[&str] = &[
     "tier",
     "target",
     "min-llvm-version",
+    "min-rust-version",
     "known-bug",
     "timeout",
     "host-control",
@@ -302,6 +306,12 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
         "min-llvm-version" => {
             let v = need_value("18.1.2")?;
             Item::MinLlvm(Version::parse(v).ok_or_else(|| {
+                Value(format!("malformed version `{v}`: expected `MAJOR[.MINOR[.PATCH]]`"))
+            })?)
+        }
+        "min-rust-version" => {
+            let v = need_value("1.88")?;
+            Item::MinRust(Version::parse(v).ok_or_else(|| {
                 Value(format!("malformed version `{v}`: expected `MAJOR[.MINOR[.PATCH]]`"))
             })?)
         }

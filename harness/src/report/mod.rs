@@ -84,9 +84,22 @@ impl PhaseRecord {
 /// Why a case was expected to fail.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Expected {
+    pub kind: ExpectedKind,
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// What makes a case expected to fail.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectedKind {
+    /// The toolchain's LLVM is older than the case needs: any failure is expected.
+    MinLlvm,
+    /// An upstream bug, linked.
+    KnownBug,
+    /// A deviation with no upstream issue yet.
+    KnownDeviation,
 }
 
 /// One finished case.

@@ -75,7 +75,7 @@ pub fn differences(actual: &ThunkName, expected: &ThunkName, sig: &Signature) ->
         None => "nothing".to_string(),
         Some(c) => {
             let cl = c.class(pos);
-            format!("`{c}` (x64 {:?}, ARM64 {:?})", cl.x64, cl.arm64)
+            format!("`{c}` (x64: {}; ARM64: {})", cl.x64, cl.arm64)
         }
     };
     if actual.ret.map(|c| c.class(Position::Return))

@@ -34,10 +34,7 @@ pub fn rules(view: &ObjectView) -> Vec<Finding> {
     for (f, outcome) in check_all(view) {
         if let Outcome::Checked(problems) = outcome {
             for p in problems {
-                out.push(
-                    at(view, "thunk.code", f.section, f.start, format!("`{}`: {p}", f.name))
-                        .symbol(&f.name),
-                );
+                out.push(at(view, "thunk.code", f.section, f.start, p).symbol(&f.name));
             }
         }
     }

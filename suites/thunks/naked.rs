@@ -1,0 +1,18 @@
+//! A naked function: rustc emits its body under no symbol at all (no `#naked_add`, no entry
+//! thunk, no hybrid-map record), while the callers reach `naked_add` through the usual
+//! anti-dependency aliases; the code is orphaned and `naked_add` stays undefined.
+//@ min-rust-version: 1.88
+//@ known-deviation: rustc emits naked functions on arm64ec without an EC symbol or entry thunk; no upstream issue found
+//@ expect-finding: ec.orphan-code
+#![no_std]
+
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+pub extern "C" fn naked_add(a: u64, b: u64) -> u64 {
+    core::arch::naked_asm!("add x0, x0, x1", "ret")
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uses_naked(a: u64) -> u64 {
+    naked_add(a, 1)
+}

@@ -1,6 +1,8 @@
 //! Inspect stage: read what the build produced. Objects are parsed as COFF with the
 //! `object` crate; a file that is not COFF is an error naming the file.
 
+pub mod disasm;
+
 use crate::error::Error;
 use crate::model::Machine;
 use object::pe;

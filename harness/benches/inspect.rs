@@ -14,7 +14,9 @@ fn default_corpus() -> Vec<PathBuf> {
     let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let dir = PathBuf::from(root).join("lib/rustlib/arm64ec-pc-windows-msvc/lib");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (rustup target add arm64ec-pc-windows-msvc)", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!("{}: {e} (rustup target add arm64ec-pc-windows-msvc)", dir.display())
+        })
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "rlib"))
@@ -24,9 +26,11 @@ fn default_corpus() -> Vec<PathBuf> {
 }
 
 fn main() {
-    let args: Vec<PathBuf> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).map(PathBuf::from).collect();
+    let args: Vec<PathBuf> =
+        std::env::args().skip(1).filter(|a| !a.starts_with('-')).map(PathBuf::from).collect();
     let files = if args.is_empty() { default_corpus() } else { args };
-    let blobs: Vec<(PathBuf, Vec<u8>)> = files.iter().map(|p| (p.clone(), inspect::read_file(p).unwrap())).collect();
+    let blobs: Vec<(PathBuf, Vec<u8>)> =
+        files.iter().map(|p| (p.clone(), inspect::read_file(p).unwrap())).collect();
     let mut best = f64::MAX;
     let mut bytes = 0usize;
     let mut objects = 0usize;
@@ -46,7 +50,11 @@ fn main() {
         best = best.min(start.elapsed().as_secs_f64());
     }
     let mb = bytes as f64 / 1e6;
-    println!("inspect: {objects} objects, {mb:.1} MB of COFF, best of 5: {:.3} s = {:.0} MB/s", best, mb / best);
+    println!(
+        "inspect: {objects} objects, {mb:.1} MB of COFF, best of 5: {:.3} s = {:.0} MB/s",
+        best,
+        mb / best
+    );
     // For comparison: the whole verifier (decoding, data flow, thunk machine) over the same.
     let start = Instant::now();
     let opts = harness::check::object::Options::default();
@@ -57,5 +65,8 @@ fn main() {
         }
     }
     let t = start.elapsed().as_secs_f64();
-    println!("verify:  same objects, one pass: {t:.3} s = {:.0} MB/s ({findings} findings)", mb / t);
+    println!(
+        "verify:  same objects, one pass: {t:.3} s = {:.0} MB/s ({findings} findings)",
+        mb / t
+    );
 }

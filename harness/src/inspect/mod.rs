@@ -11,7 +11,6 @@ pub mod dump;
 pub mod hybmp;
 pub mod pdata;
 pub mod roles;
-
 pub mod unwind;
 
 use crate::error::Error;

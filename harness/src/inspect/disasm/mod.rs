@@ -11,7 +11,12 @@
 //!   the registers written and read.
 //!
 //! Decoding never panics: words the decoder rejects (including the SVE and SME encoding
-//! spaces, which `yaxpeax-arm` 0.5 does not decode) become [`Op::Undefined`].
+//! spaces, which `yaxpeax-arm` 0.5 does not decode) become [`Op::Undefined`]. Slips of
+//! `yaxpeax-arm` 0.5 corrected here: `msr <sysreg>, Xt` losing bit 4 of Rt, words reported
+//! as decoded without an opcode, and `uxtw` shown as `lsl` in 64-bit add/sub (extended
+//! register). It also accepts some unallocated encodings
+//! (e.g. 32-bit shifted-register forms with a shift of 32 or more), which are reported as
+//! decoded; data that happens to look like code is for the caller to skip anyway.
 
 mod ops;
 #[cfg(test)]
@@ -33,7 +38,8 @@ pub enum Reg {
     Zr,
     /// FP/SIMD register 0..=31 in any view: `bN hN sN dN qN vN.T zN`.
     V(u8),
-    /// SVE predicate register 0..=15.
+    /// SVE predicate register 0..=15. Like [`Reg::Ffr`], not produced by [`decode`] today
+    /// (SVE is not decoded) but part of what the checks reason about.
     P(u8),
     /// SVE first-fault register.
     Ffr,
@@ -151,7 +157,8 @@ pub struct Insn {
     /// The little-endian instruction word.
     pub word: u32,
     /// Readable disassembly, e.g. `ldr x8, [x9, #0x10]`; PC-relative targets are shown
-    /// relative to this instruction (`b $+0x10`); an undecodable word is `.inst 0x...`.
+    /// relative to this instruction (`b $+0x10`); an undecodable word is `.inst 0x...`
+    /// (with a note when it lies in the SVE or SME encoding space).
     pub text: String,
     pub op: Op,
     /// Every register the instruction names as an operand, in operand order, each once.
@@ -180,16 +187,23 @@ fn decode_word(decoder: &InstDecoder, inst: &mut Instruction, word: u32, offset:
             let (op, regs) = ops::lift(inst);
             Insn { offset, word, text: inst.to_string(), op, regs }
         }
-        None => Insn {
-            offset,
-            word,
-            text: format!(".inst {word:#010x}"),
-            op: Op::Undefined,
-            regs: Vec::new(),
-        },
+        None => {
+            Insn { offset, word, text: undefined_text(word), op: Op::Undefined, regs: Vec::new() }
+        }
     }
 }
 
+/// `.inst 0x...`, naming the encoding spaces the decoder leaves out.
+fn undefined_text(word: u32) -> String {
+    let space = match (word >> 31, (word >> 25) & 0xf) {
+        (_, 0b0010) => " // SVE encoding space, not decoded",
+        (1, 0b0000) => " // SME encoding space, not decoded",
+        _ => "",
+    };
+    format!(".inst {word:#010x}{space}")
+}
+
+/// `yaxpeax-arm`'s decoding of one word, with its known slips corrected.
 fn yaxpeax_decode<'i>(
     decoder: &InstDecoder,
     inst: &'i mut Instruction,
@@ -197,7 +211,11 @@ fn yaxpeax_decode<'i>(
 ) -> Option<&'i Instruction> {
     let bytes = word.to_le_bytes();
     let mut reader = U8Reader::new(&bytes);
+    // Some words decode "successfully" without setting an opcode: start from `Invalid`
+    // rather than whatever the previous word left behind.
+    *inst = Instruction::default();
     decoder.decode_into(inst, &mut reader).ok()?;
+    ops::repair(word, inst)?;
     Some(inst)
 }
 

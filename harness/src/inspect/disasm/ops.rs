@@ -20,6 +20,32 @@ pub(super) fn lift(inst: &Instruction) -> (Op, Vec<Reg>) {
     (op, regs)
 }
 
+/// Correct what `yaxpeax-arm` 0.5 gets wrong; `None` if the word is not an instruction.
+pub(super) fn repair(word: u32, inst: &mut Instruction) -> Option<()> {
+    match (inst.opcode, &mut inst.operands) {
+        // Reported as decoded without an opcode: e.g. `movn`/`movz`/`movk` with the
+        // unallocated opc=01, some reserved SIMD encodings, and `stgp`/`ldtp`/`sttp`.
+        (O::Invalid, _) => return None,
+        // `msr <sysreg>, Xt` keeps only four bits of Rt: x21 would read as x5.
+        (O::MSR, [Operand::SystemReg(_), Operand::Register(_, rt), ..]) => {
+            *rt = (word & 0x1f) as u16
+        }
+        // 64-bit add/sub (extended register) of a zero-extended w register shows the
+        // extension as `lsl`: `add x0, x1, w2, uxtw #2` would read `..., w2, lsl #2`.
+        (
+            O::ADD | O::ADDS | O::SUB | O::SUBS,
+            [
+                Operand::RegisterOrSP(SizeCode::X, _) | Operand::Register(SizeCode::X, _),
+                _,
+                Operand::RegShift(style @ ShiftStyle::LSL, _, SizeCode::W, _),
+                _,
+            ],
+        ) => *style = ShiftStyle::UXTW,
+        _ => {}
+    }
+    Some(())
+}
+
 /// The registers an instruction writes and reads, implicit ones included.
 pub(super) fn roles(inst: &Instruction) -> (Vec<Reg>, Vec<Reg>) {
     let (mut defs, mut uses) = implicit_roles(inst.opcode);

@@ -410,3 +410,60 @@ fn a_case_needing_a_newer_llvm_is_an_expected_failure_with_the_reason() {
     assert!(why.starts_with("needs LLVM 99.1.0 (min-llvm-version), toolchain"), "{why}");
     assert_eq!(case(&r, "v::old_enough")["status"], "passed");
 }
+
+#[test]
+fn build_fail_and_expected_findings_decide_the_status() {
+    let asm_x13 = "pub fn f() { unsafe { core::arch::asm!(\"\", out(\"x13\") _) } }";
+    let naked = "#[unsafe(naked)]\n#[unsafe(no_mangle)]\npub extern \"C\" fn n(a: u64) -> u64 { core::arch::naked_asm!(\"ret\") }\n";
+    let s = suite(&[
+        (
+            "d/fails_as_annotated.rs",
+            &format!("//@ build-fail\n#![no_std]\n{asm_x13} //~ ERROR cannot use register `x13`\n"),
+        ),
+        (
+            "d/wrong_annotation.rs",
+            &format!("//@ build-fail\n#![no_std]\n{asm_x13} //~ ERROR some other message\n"),
+        ),
+        ("d/builds_anyway.rs", "//@ build-fail\n#![no_std]\npub fn f() {} //~ ERROR never\n"),
+        (
+            "d/finding_seen.rs",
+            &format!(
+                "//@ expect-finding: ec.mangling\n//@ min-rust-version: 1.88\n#![no_std]\n{naked}"
+            ),
+        ),
+        (
+            "d/finding_absent.rs",
+            "//@ expect-finding: ec.orphan-code\n#![no_std]\n#[unsafe(no_mangle)]\npub extern \"C\" fn g() {}\n",
+        ),
+        (
+            "d/deviation_seen.rs",
+            &format!(
+                "//@ expect-finding: ec.mangling\n//@ min-rust-version: 1.88\n//@ known-deviation: naked functions get no EC symbol in this test\n#![no_std]\n{naked}"
+            ),
+        ),
+        (
+            "d/deviation_gone.rs",
+            "//@ expect-finding: ec.orphan-code\n//@ known-deviation: this function is fine, so the deviation is gone\n#![no_std]\n#[unsafe(no_mangle)]\npub extern \"C\" fn g() {}\n",
+        ),
+    ]);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = read_report(&h.path().join("report.json"));
+    let status = |k: &str| case(&r, k)["status"].as_str().unwrap().to_string();
+    assert_eq!(status("d::fails_as_annotated"), "passed");
+    assert_eq!(status("d::wrong_annotation"), "failed");
+    assert!(case(&r, "d::wrong_annotation")["reason"].as_str().unwrap().contains("diag.missing"));
+    assert_eq!(status("d::builds_anyway"), "failed");
+    assert!(
+        case(&r, "d::builds_anyway")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("build.unexpected-success")
+    );
+    assert_eq!(status("d::finding_seen"), "passed");
+    assert_eq!(status("d::finding_absent"), "failed");
+    assert_eq!(status("d::deviation_seen"), "expected-failure");
+    assert_eq!(case(&r, "d::deviation_seen")["expected_failure"]["kind"], "known-deviation");
+    assert_eq!(status("d::deviation_gone"), "fixed");
+}

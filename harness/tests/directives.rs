@@ -222,3 +222,40 @@ fn arbitrary_directive_text_never_panics() {
         }
     }
 }
+
+#[test]
+fn signature_and_expectation_directives() {
+    let d = ok("//@ sig: f = fn({u8, u8, u8}, ...) -> f64\n\
+                //@ sig: g = fn()\n\
+                //@ build-fail\n\
+                //@ expect-finding: thunk.name.oracle thunk.code\n\
+                //@ known-deviation: clang names float aggregate results m<N>\n\
+                //@ min-rust-version: 1.88\n");
+    let c = CaseConfig::resolve(&d, None);
+    assert_eq!(c.sigs.len(), 2);
+    assert_eq!(c.sigs["f"].to_string(), "fn({u8, u8, u8}, ...) -> f64");
+    assert!(c.build_fail);
+    assert_eq!(c.expect_findings, ["thunk.name.oracle", "thunk.code"]);
+    assert!(c.known_deviation.is_some());
+    assert_eq!(c.min_rust, Some(Version::new(1, 88, 0)));
+}
+
+#[test]
+fn malformed_signature_directives_point_into_the_signature() {
+    let e = errs("//@ sig: f = fn(i32, i33)\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("f.rs:1:22: malformed signature for `f`: unknown type `i33`"),
+        "{e:?}"
+    );
+    let e = errs("//@ sig: fn(i32)\n");
+    assert!(e[0].contains("`sig` is `name = fn(...)`"), "{e:?}");
+    let e = errs("//@ sig: f = fn()\n//@ sig: f = fn(i8)\n");
+    assert!(e[0].contains("the signature of `f` is given twice (first at line 1)"), "{e:?}");
+    let e = errs("//@ expect-finding: not_a_rule\n");
+    assert!(e[0].contains("is not a rule id"), "{e:?}");
+    let e = errs("//@ known-deviation: short\n");
+    assert!(e[0].contains("needs a sentence"), "{e:?}");
+    let e = errs("//@ build-fail: yes\n");
+    assert!(e[0].contains("takes no value"), "{e:?}");
+}

@@ -31,20 +31,48 @@ typedef struct {
     uint8_t f1;
 } S5;
 
+/* {u16, u16, u16, u16, u16} */
+typedef struct {
+    uint16_t f0;
+    uint16_t f1;
+    uint16_t f2;
+    uint16_t f3;
+    uint16_t f4;
+} S6;
+
+/* {[u8; 11]} */
+typedef struct {
+    uint8_t f0[11];
+} S7;
+
 /* {u32, u32, u32} */
 typedef struct {
     uint32_t f0;
     uint32_t f1;
     uint32_t f2;
-} S6;
+} S8;
+
+/* {[u8; 13]} */
+typedef struct {
+    uint8_t f0[13];
+} S9;
+
+/* {u32, u32, u16, u16, u16} */
+typedef struct {
+    uint32_t f0;
+    uint32_t f1;
+    uint16_t f2;
+    uint16_t f3;
+    uint16_t f4;
+} S10;
 
 /* {[u8; 15]} */
 typedef struct {
     uint8_t f0[15];
-} S7;
+} S11;
 
 extern S1 ext_so_3(S1 a0);
-extern int32_t ext_so_12(S6 a0, int32_t a1);
+extern int32_t ext_so_12(S8 a0, int32_t a1);
 
 S1 so_3(S1 a0) {
     S1 r;
@@ -81,14 +109,42 @@ uint8_t so_9(S5 a0) {
     return r;
 }
 
-S6 so_12(S6 a0) {
-    S6 r;
+uint8_t so_10(S6 a0) {
+    uint8_t r;
     __builtin_memset(&r, 0, sizeof r);
     (void)a0;
     return r;
 }
 
-uint8_t so_15(S7 a0) {
+S7 so_11(S7 a0) {
+    S7 r;
+    __builtin_memset(&r, 0, sizeof r);
+    (void)a0;
+    return r;
+}
+
+S8 so_12(S8 a0) {
+    S8 r;
+    __builtin_memset(&r, 0, sizeof r);
+    (void)a0;
+    return r;
+}
+
+uint8_t so_13(S9 a0) {
+    uint8_t r;
+    __builtin_memset(&r, 0, sizeof r);
+    (void)a0;
+    return r;
+}
+
+uint8_t so_14(S10 a0) {
+    uint8_t r;
+    __builtin_memset(&r, 0, sizeof r);
+    (void)a0;
+    return r;
+}
+
+uint8_t so_15(S11 a0) {
     uint8_t r;
     __builtin_memset(&r, 0, sizeof r);
     (void)a0;
@@ -99,6 +155,6 @@ S1 call_ext_so_3(S1 a0) {
     return ext_so_3(a0);
 }
 
-int32_t call_ext_so_12(S6 a0, int32_t a1) {
+int32_t call_ext_so_12(S8 a0, int32_t a1) {
     return ext_so_12(a0, a1);
 }

@@ -3,8 +3,8 @@
 //! sides), as parameters and results: every producer agrees with the oracle.
 //! Entry thunks that return through a hidden pointer hand it back in RAX since LLVM 22.1.2
 //! (llvm/llvm-project#185390, fixed by #185452); older LLVM leaves RAX undefined.
-//@ min-llvm-version: 22.1.2
 //@ needs-clang-cl
+//@ min-llvm-version: 22.1.2
 //@ sig: st_1 = fn({u8}) -> {u8}
 //@ sig: st_2 = fn({u8, u8}) -> {u16}
 //@ sig: st_4 = fn({u16, u16}, {u32}) -> {u8, u8, u16}

@@ -1,7 +1,7 @@
 //! A case's directives resolved for one revision into a typed configuration.
 
 use super::conditions::Condition;
-use super::directives::{CrateType, Directive, Item, Need};
+use super::directives::{CrateType, Directive, ImageKind, Item, LinkMachine, Need};
 use crate::abi::Signature;
 use crate::model::{Target, Tier, Version};
 use std::collections::BTreeMap;
@@ -37,6 +37,14 @@ pub struct CaseConfig {
     pub expect_findings: Vec<String>,
     /// An expected failure with no upstream issue yet.
     pub known_deviation: Option<String>,
+    /// Link tier: the image to produce (`None`: from the crate type).
+    pub image: Option<ImageKind>,
+    pub link_machine: Option<LinkMachine>,
+    /// More targets the Rust crate is compiled for, into the same image.
+    pub also_targets: Vec<Target>,
+    /// C sources compiled for another target than the case's, by relative path.
+    pub c_targets: BTreeMap<String, Target>,
+    pub entry: Option<String>,
 }
 
 impl Default for CaseConfig {
@@ -62,6 +70,11 @@ impl Default for CaseConfig {
             build_fail: false,
             expect_findings: Vec::new(),
             known_deviation: None,
+            image: None,
+            link_machine: None,
+            also_targets: Vec::new(),
+            c_targets: BTreeMap::new(),
+            entry: None,
         }
     }
 }
@@ -113,6 +126,19 @@ impl CaseConfig {
                 }
             }
             Item::KnownDeviation(t) => self.known_deviation = Some(t.clone()),
+            Item::Link(k) => self.image = Some(*k),
+            Item::LinkMachine(m) => self.link_machine = Some(*m),
+            Item::AlsoTarget(ts) => {
+                for t in ts {
+                    if !self.also_targets.contains(t) {
+                        self.also_targets.push(*t);
+                    }
+                }
+            }
+            Item::CTarget(f, t) => {
+                self.c_targets.insert(f.clone(), *t);
+            }
+            Item::Entry(e) => self.entry = Some(e.clone()),
             Item::Needs(n) => {
                 if !self.needs.contains(n) {
                     self.needs.push(*n);

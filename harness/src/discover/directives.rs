@@ -3,61 +3,12 @@
 //! revision is an error naming file, line and column.
 
 use super::conditions::{CfgPred, Condition, KNOWN_BARE, Polarity};
+pub use super::kinds::{CrateType, ImageKind, LinkMachine, Need};
 use crate::abi::Signature;
 use crate::error::Error;
 use crate::model::{Target, Tier, Version};
 use std::path::Path;
 use std::time::Duration;
-
-/// The crate types a Rust fixture may declare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CrateType {
-    Rlib,
-    Staticlib,
-    Cdylib,
-    Bin,
-}
-
-impl CrateType {
-    pub const ALL: [CrateType; 4] =
-        [CrateType::Rlib, CrateType::Staticlib, CrateType::Cdylib, CrateType::Bin];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CrateType::Rlib => "rlib",
-            CrateType::Staticlib => "staticlib",
-            CrateType::Cdylib => "cdylib",
-            CrateType::Bin => "bin",
-        }
-    }
-}
-
-/// Capabilities a case may need from the machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Need {
-    ClangCl,
-    Msvc,
-    RustLld,
-    Runner,
-    X64Emulation,
-    Wine,
-}
-
-impl Need {
-    pub const ALL: [Need; 6] =
-        [Need::ClangCl, Need::Msvc, Need::RustLld, Need::Runner, Need::X64Emulation, Need::Wine];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Need::ClangCl => "clang-cl",
-            Need::Msvc => "msvc",
-            Need::RustLld => "rust-lld",
-            Need::Runner => "runner",
-            Need::X64Emulation => "x64-emulation",
-            Need::Wine => "wine",
-        }
-    }
-}
 
 /// What one directive says.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,6 +38,17 @@ pub enum Item {
     ExpectFinding(Vec<String>),
     /// `known-deviation: text`: an expected failure with no upstream issue yet.
     KnownDeviation(String),
+    /// `link: dll|exe`: the image a link-tier case produces.
+    Link(ImageKind),
+    /// `link-machine: arm64ec|arm64x`: the image's machine (`/machine:`).
+    LinkMachine(LinkMachine),
+    /// `also-target: triple ...`: the Rust crate is also compiled for these targets and the
+    /// objects go into the same image (x64 code in an EC image, the native half of Arm64X).
+    AlsoTarget(Vec<Target>),
+    /// `c-target: file.c = triple`: compile one C source for another target.
+    CTarget(String, Target),
+    /// `entry: symbol`: the entry point of an EXE.
+    Entry(String),
 }
 
 impl Item {
@@ -105,6 +67,9 @@ impl Item {
             Item::ExitCode(_) => "exit-code",
             Item::BuildFail => "build-fail",
             Item::KnownDeviation(_) => "known-deviation",
+            Item::Link(_) => "link",
+            Item::LinkMachine(_) => "link-machine",
+            Item::Entry(_) => "entry",
             _ => return None,
         })
     }
@@ -142,6 +107,11 @@ pub const KNOWN_NAMES: &[&str] = &[
     "build-fail",
     "expect-finding",
     "known-deviation",
+    "link",
+    "link-machine",
+    "also-target",
+    "c-target",
+    "entry",
     "only-<cond>",
     "ignore-<cond>",
     "only-cfg",
@@ -390,6 +360,52 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
                 ));
             }
             Item::KnownDeviation(v.to_string())
+        }
+        "link" => {
+            let v = one_of("dll", &["dll", "exe"])?;
+            Item::Link(if v == "exe" { ImageKind::Exe } else { ImageKind::Dll })
+        }
+        "link-machine" => {
+            let v = one_of("arm64ec", &["arm64ec", "arm64x"])?;
+            Item::LinkMachine(if v == "arm64x" {
+                LinkMachine::Arm64x
+            } else {
+                LinkMachine::Arm64ec
+            })
+        }
+        "also-target" => {
+            let mut targets = Vec::new();
+            for w in words("x86_64-pc-windows-msvc")? {
+                targets.push(Target::parse(&w).ok_or_else(|| {
+                    let known: Vec<_> = Target::WINDOWS.iter().filter_map(|t| t.triple()).collect();
+                    Value(format!("unknown target `{w}`; expected one of: {}", known.join(", ")))
+                })?);
+            }
+            Item::AlsoTarget(targets)
+        }
+        "c-target" => {
+            let v = need_value("helper.c = x86_64-pc-windows-msvc")?;
+            let Some((file, triple)) = v.split_once('=') else {
+                return Err(Value(format!("`c-target` is `file.c = triple`, found `{v}`")));
+            };
+            let (file, triple) = (file.trim(), triple.trim());
+            let target = Target::parse(triple).ok_or_else(|| {
+                let known: Vec<_> = Target::WINDOWS.iter().filter_map(|t| t.triple()).collect();
+                Value(format!("unknown target `{triple}`; expected one of: {}", known.join(", ")))
+            })?;
+            if file.is_empty() || !(file.ends_with(".c") || file.ends_with(".cpp")) {
+                return Err(Value(format!(
+                    "`c-target` names a C or C++ source of the case, found `{file}`"
+                )));
+            }
+            Item::CTarget(file.to_string(), target)
+        }
+        "entry" => {
+            let v = need_value("mainCRTStartup")?;
+            if v.contains(char::is_whitespace) {
+                return Err(Value(format!("an entry point is one symbol name, found `{v}`")));
+            }
+            Item::Entry(v.to_string())
         }
         "only-cfg" | "ignore-cfg" => {
             let pred =

@@ -9,6 +9,7 @@ pub mod annotations;
 pub mod conditions;
 pub mod config;
 pub mod directives;
+pub mod kinds;
 
 pub use config::CaseConfig;
 pub use directives::{CrateType, Directive, Need};
@@ -406,6 +407,8 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
                         (directives::Item::CompileFlags(_), "compile-flags")
                             | (directives::Item::CFlags(_), "cflags")
                             | (directives::Item::ExpectFinding(_), "expect-finding")
+                            | (directives::Item::AlsoTarget(_), "also-target")
+                            | (directives::Item::CTarget(..), "c-target")
                     )
             })
             .map(|d| (d.line, d.column))
@@ -475,6 +478,55 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
             "known-deviation",
             "give either `known-bug` (an upstream link) or `known-deviation`, not both".into(),
         );
+    }
+    let linking = matches!(cfg.tier, Tier::Link | Tier::Run);
+    for (name, set) in [
+        ("link", cfg.image.is_some()),
+        ("link-machine", cfg.link_machine.is_some()),
+        ("entry", cfg.entry.is_some()),
+        ("also-target", !cfg.also_targets.is_empty()),
+    ] {
+        if set && !linking {
+            err(
+                name,
+                format!("`{name}` describes an image: the case needs `tier: link` (or `run`)"),
+            );
+        }
+    }
+    if !cfg.also_targets.is_empty() && !rust {
+        err(
+            "also-target",
+            "`also-target` compiles the Rust crate again: the case has no Rust source".into(),
+        );
+    }
+    if cfg.also_targets.contains(&cfg.target) {
+        err("also-target", format!("`also-target` repeats the case's own target {}", cfg.target));
+    }
+    if cfg.entry.is_some() && cfg.image == Some(directives::ImageKind::Dll) {
+        err("entry", "`entry` names an EXE's entry point; this case links a DLL".into());
+    }
+    for file in cfg.c_targets.keys() {
+        let known = spec
+            .sources
+            .iter()
+            .any(|s| s.rel == Path::new(file) && matches!(s.lang, Lang::C | Lang::Cpp));
+        if !known {
+            err(
+                "c-target",
+                format!("`c-target` names `{file}`, which is not a C source of this case"),
+            );
+        }
+    }
+    if cfg.link_machine == Some(directives::LinkMachine::Arm64x) {
+        let native = cfg.also_targets.contains(&crate::model::Target::Aarch64)
+            || cfg.c_targets.values().any(|t| *t == crate::model::Target::Aarch64);
+        if !native {
+            err(
+                "link-machine",
+                "an Arm64X image needs native ARM64 code: `also-target: aarch64-pc-windows-msvc` or a `c-target` for it"
+                    .into(),
+            );
+        }
     }
     if cfg.host_control && !rust {
         err(

@@ -9,6 +9,7 @@ pub mod coff;
 pub mod disasm;
 pub mod dump;
 pub mod hybmp;
+pub mod linkmap;
 pub mod pdata;
 pub mod roles;
 pub mod unwind;

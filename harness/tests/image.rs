@@ -4,7 +4,7 @@
 //! clang-22 and lld-link-22. Every decoded fact is compared with
 //! `llvm-readobj-22 --coff-load-config --coff-exports --coff-imports --file-headers`; the
 //! EC view of the Arm64X image (its ARM64X fixups applied) is compared with the
-//! `HybridObject` llvm-readobj prints for it.
+//! `HybridObject` llvm-readobj prints for it. Then the images are mutated.
 
 mod image_support;
 
@@ -382,4 +382,162 @@ fn not_a_pe32_plus_image_is_an_error_naming_the_file() {
     let opt = u32::from_le_bytes(pe32[0x3C..0x40].try_into().unwrap()) as usize + 24;
     pe32[opt..opt + 2].copy_from_slice(&0x10Bu16.to_le_bytes());
     assert!(ImageView::parse("pe32.dll", &pe32).is_err());
+}
+
+/// `bytes` with `f` applied, parsed; every rendering of the result is exercised too.
+fn mutated(
+    name: &str,
+    bytes: &[u8],
+    f: impl FnOnce(&mut Vec<u8>),
+) -> Option<Vec<harness::inspect::image::Problem>> {
+    let mut b = bytes.to_vec();
+    f(&mut b);
+    let v = ImageView::parse(name, &b).ok()?;
+    let _ = (v.render(), v.to_json());
+    let mut problems = v.problems.clone();
+    if let Some(ec) = v.ec_view_bytes() {
+        let ec = ImageView::parse(name, &ec).ok()?;
+        let _ = (ec.render(), ec.to_json());
+        problems.extend(ec.problems);
+    }
+    Some(problems)
+}
+
+fn put32(b: &mut [u8], at: usize, v: u32) {
+    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+#[test]
+fn mutated_images_report_problems() {
+    let Some(im) = images() else { return };
+    let bytes = &im.ec.bytes;
+    let v = ImageView::parse("ec.dll", bytes).unwrap();
+    let lc = v.load_config.clone().unwrap();
+    let c = v.chpe.clone().unwrap();
+    let e_lfanew = u32::from_le_bytes(bytes[0x3C..0x40].try_into().unwrap()) as usize;
+    let lc_at = v.file_offset(lc.rva, 0x140).unwrap();
+    let chpe_at = v.file_offset(c.rva, 0x5C).unwrap();
+    let has =
+        |p: &[harness::inspect::image::Problem], s: &str| p.iter().any(|p| p.what.contains(s));
+
+    // An ARM64 header swaps the roles of the exception tables: the ARM64 ExtraRFETable
+    // (0x38 bytes) read as x64 RUNTIME_FUNCTIONs does not divide into 12-byte entries.
+    let p = mutated("arm64-header.dll", bytes, |b| {
+        b[e_lfanew + 4..e_lfanew + 6].copy_from_slice(&0xAA64u16.to_le_bytes())
+    });
+    assert!(has(&p.unwrap(), "not a multiple of 12"));
+    let mut b = bytes.clone();
+    b[e_lfanew + 4..e_lfanew + 6].copy_from_slice(&0x014Cu16.to_le_bytes());
+    let i386 = ImageView::parse("i386-header.dll", &b).unwrap();
+    assert!(i386.pdata_arm64.is_empty() && i386.pdata_x64.is_empty() && i386.chpe.is_some());
+
+    // No CHPE pointer: a plain AMD64 image over ARM64 code, consistently.
+    let mut b = bytes.clone();
+    b[lc_at + 0xC8..lc_at + 0xD0].fill(0);
+    let plain = ImageView::parse("no-chpe.dll", &b).unwrap();
+    assert_eq!(plain.view, ViewKind::Plain);
+    assert!(!plain.is_arm64ec() && plain.chpe.is_none() && plain.pdata_arm64.is_empty());
+    assert!(plain.aux_iat.is_empty() && plain.problems.is_empty(), "{:#?}", plain.problems);
+    assert_eq!(plain.pdata_x64, v.pdata_x64);
+
+    // A huge CodeMapCount decodes what the file holds and says so.
+    let mut b = bytes.clone();
+    put32(&mut b, chpe_at + 8, u32::MAX);
+    let huge = ImageView::parse("huge-count.dll", &b).unwrap();
+    assert!(
+        has(&huge.problems, &format!("CodeMap at {:#x}", c.field("CodeMap").unwrap())),
+        "{:#?}",
+        huge.problems
+    );
+    let map = &huge.chpe.as_ref().unwrap().code_map;
+    assert!(map.len() > c.code_map.len() && map.len() < bytes.len() / 8);
+    assert_eq!(map[..c.code_map.len()], c.code_map[..]);
+
+    // Tables pointing past the image.
+    for (field, offset) in
+        [("CodeMap", 4), ("CodeRangesToEntryPoints", 0xC), ("RedirectionMetadata", 0x10)]
+    {
+        let p =
+            mutated("past.dll", bytes, |b| put32(b, chpe_at + offset, v.size_of_image + 0x1000))
+                .unwrap();
+        assert!(
+            has(&p, &format!("CHPE {field} at {:#x}", v.size_of_image + 0x1000)),
+            "{field}: {p:#?}"
+        );
+    }
+    let p = mutated("chpe-outside.dll", bytes, |b| {
+        b[lc_at + 0xC8..lc_at + 0xD0].copy_from_slice(&(v.image_base + 0x1_0000_0000).to_le_bytes())
+    });
+    assert!(has(&p.unwrap(), "is not inside the image"));
+    let p = mutated("small-lc.dll", bytes, |b| put32(b, lc_at, 0x40)).unwrap();
+    assert!(has(&p, "smaller than its CHPE field"), "{p:#?}");
+    let p = mutated("version-9.dll", bytes, |b| put32(b, chpe_at, 9)).unwrap();
+    assert!(has(&p, "version 9 is unknown"), "{p:#?}");
+    let p = mutated("extra-rfe.dll", bytes, |b| put32(b, chpe_at + 0x44, 0x7FFF_FFF8)).unwrap();
+    assert!(has(&p, "ARM64 .pdata (CHPE ExtraRFETable)"), "{p:#?}");
+
+    // The Arm64X DVRT: a bad section index, a huge size, a block moved past the file.
+    let x = ImageView::parse("x.dll", &im.x.bytes).unwrap();
+    let xlc = x.load_config.clone().unwrap();
+    let xlc_at = x.file_offset(xlc.rva, 0x140).unwrap();
+    let dvrt_at = x.file_offset(x.dvrt.as_ref().unwrap().rva, 8).unwrap();
+    let p = mutated("x-section.dll", &im.x.bytes, |b| {
+        b[xlc_at + 0xE4..xlc_at + 0xE6].copy_from_slice(&99u16.to_le_bytes())
+    });
+    assert!(has(&p.unwrap(), "names DVRT section 99"));
+    let p = mutated("x-size.dll", &im.x.bytes, |b| put32(b, dvrt_at + 4, 0x00FF_FFFF)).unwrap();
+    assert!(has(&p, "DVRT Size 0xffffff runs past"), "{p:#?}");
+    let p = mutated("x-page.dll", &im.x.bytes, |b| put32(b, dvrt_at + 20, 0x7FFF_0000)).unwrap();
+    assert!(has(&p, "outside the file-backed image"), "{p:#?}");
+    let p = mutated("x-block.dll", &im.x.bytes, |b| put32(b, dvrt_at + 24, 3)).unwrap();
+    assert!(has(&p, "bad size 0x3"), "{p:#?}");
+}
+
+#[test]
+fn truncated_and_scrambled_images_never_panic() {
+    let Some(im) = images() else { return };
+    for l in [&im.ec, &im.x, &im.x64] {
+        for len in (0..l.bytes.len()).step_by(61).chain([0x40, 0x3FF, 0x400, l.bytes.len() - 1]) {
+            let _ = mutated(l.name, &l.bytes[..len], |_| ());
+        }
+    }
+    // Random byte changes, most of them where the headers and the Arm64EC metadata are.
+    let mut x = 0x853C_49E6_748F_EA9Bu64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for l in [&im.ec, &im.x] {
+        let v = ImageView::parse(l.name, &l.bytes).unwrap();
+        let lc = v.load_config.as_ref().unwrap();
+        let c = v.chpe.as_ref().unwrap();
+        let mut hot: Vec<(usize, usize)> = vec![(0, 0x400)];
+        for (rva, len) in [(lc.rva, 0x140), (c.rva, 0x5C), (c.field("CodeMap").unwrap(), 0x20)] {
+            hot.push((v.file_offset(rva, len).unwrap(), len as usize));
+        }
+        if let Some(d) = &v.dvrt {
+            hot.push((v.file_offset(d.rva, 8).unwrap(), 8 + d.size as usize));
+        }
+        for _ in 0..1500 {
+            let _ = mutated(l.name, &l.bytes, |b| {
+                for _ in 0..1 + next() % 8 {
+                    let (start, len) = hot[(next() as usize) % hot.len()];
+                    let at = if next() % 4 == 0 {
+                        next() as usize % b.len()
+                    } else {
+                        start + next() as usize % len
+                    };
+                    if let Some(byte) = b.get_mut(at) {
+                        *byte = match next() % 3 {
+                            0 => 0,
+                            1 => 0xFF,
+                            _ => next() as u8,
+                        };
+                    }
+                }
+            });
+        }
+    }
 }

@@ -2,13 +2,15 @@
 //! crate ([`coff`]); this stage adds what it lacks for Arm64EC: symbol roles ([`roles`]),
 //! the `.hybmp$x` hybrid map ([`hybmp`]), ARM64 unwind data ([`unwind`], [`pdata`]) and
 //! instruction decoding ([`disasm`]). Archives (`.rlib`, `.lib`) are read member by member
-//! ([`archive`]). A file that cannot be read is an error naming the file, never a panic.
+//! ([`archive`]). Linked PE images (x64, ARM64, Arm64EC, Arm64X) are read by [`image`].
+//! A file that cannot be read is an error naming the file, never a panic.
 
 pub mod archive;
 pub mod coff;
 pub mod disasm;
 pub mod dump;
 pub mod hybmp;
+pub mod image;
 pub mod linkmap;
 pub mod pdata;
 pub mod roles;

@@ -3,6 +3,7 @@
 //! Object rules live in [`object`], one module per concern.
 
 pub mod diagnostics;
+pub mod image;
 pub mod object;
 pub mod producers;
 pub mod thunk;

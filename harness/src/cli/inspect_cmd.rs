@@ -1,4 +1,5 @@
-//! `harness inspect FILE...`: the facts of COFF objects (and of each object in an archive).
+//! `harness inspect FILE...`: the facts of COFF objects (and of each object in an archive)
+//! and of linked PE images.
 
 use clap::Args;
 use harness::inspect::{self, dump};
@@ -7,10 +8,10 @@ use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
-    /// COFF objects (.o, .obj) or archives (.rlib, .lib).
+    /// COFF objects (.o, .obj), archives (.rlib, .lib) or linked PE images (.dll, .exe).
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
-    /// Print one JSON document: {"objects": [...], "errors": [...]}.
+    /// Print one JSON document: {"objects": [...], "images": [...], "errors": [...]}.
     #[arg(long)]
     json: bool,
     /// Also print the decoded code of each function (AArch64), with its relocations.
@@ -23,6 +24,7 @@ pub struct InspectArgs {
 
 pub fn run(args: InspectArgs) -> ExitCode {
     let mut objects = Vec::new();
+    let mut images = Vec::new();
     let mut errors = Vec::new();
     let mut texts = Vec::new();
     let files: Vec<_> = args.files.iter().map(|p| (p, inspect::read_file(p))).collect();
@@ -34,6 +36,14 @@ pub fn run(args: InspectArgs) -> ExitCode {
                 continue;
             }
         };
+        if bytes.starts_with(b"MZ") {
+            match harness::inspect::image::ImageView::parse(&path.display().to_string(), bytes) {
+                Ok(v) if args.json => images.push(v.to_json()),
+                Ok(v) => texts.push(v.render()),
+                Err(e) => errors.push(e.to_string()),
+            }
+            continue;
+        }
         match inspect::object_views(path, bytes) {
             Err(e) => errors.push(e.to_string()),
             Ok((views, _skipped)) => {
@@ -51,7 +61,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
         }
     }
     if args.json {
-        let doc = serde_json::json!({ "objects": objects, "errors": errors });
+        let doc = serde_json::json!({ "objects": objects, "images": images, "errors": errors });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for t in &texts {

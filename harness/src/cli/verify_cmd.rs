@@ -1,28 +1,39 @@
-//! `harness verify FILE...`: every Arm64EC ABI violation in COFF objects and archives.
-//! Exit 0 when clean, 1 when violations were found, 2 when a file cannot be read.
+//! `harness verify FILE...`: every Arm64EC ABI violation in COFF objects, archives and
+//! linked PE images. Exit 0 when clean, 1 when violations were found, 2 when a file cannot
+//! be read.
 
 use clap::Args;
 use harness::abi::Signature;
+use harness::check::image::{self, Expect};
 use harness::check::object::{self, Options};
-use harness::inspect;
-use harness::model::Target;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use harness::check::thunk::{self, Outcome};
+use harness::inspect::{self, ObjectView, image::ImageView, linkmap};
+use harness::model::{Machine, Target};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// COFF objects (.o, .obj) or archives (.rlib, .lib; every object member is verified).
+    /// COFF objects (.o, .obj), archives (.rlib, .lib; every object member is verified) or
+    /// linked PE images (.dll, .exe).
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
     /// A function's C signature, `NAME=SIGNATURE` (repeatable): its entry and exit thunks
     /// must then match the oracle's, e.g. --sig 'add_pair=fn({i64, f64}, i32) -> f64'.
     #[arg(long = "sig", value_name = "NAME=SIGNATURE", value_parser = parse_sig)]
     sigs: Vec<(String, Signature)>,
-    /// The target the objects were built for (decides the expected COFF machine).
+    /// The target the files were built for: decides an object's expected COFF machine, and
+    /// for images whether Arm64EC code (an Arm64EC or Arm64X image), x64 or ARM64 is expected.
     #[arg(long, value_name = "TRIPLE", default_value = "arm64ec-pc-windows-msvc", value_parser = parse_target)]
     target: Target,
-    /// Print one JSON document: {"objects": [{"file", "findings"}], "errors", "violations"}.
+    /// For arm64ec images: require this kind of image (`arm64ec`: AMD64 header; `arm64x`).
+    #[arg(long, value_name = "KIND", value_parser = ["arm64ec", "arm64x"])]
+    image: Option<String>,
+    /// The link map (`/map`) of the image: the checks then see every function it names.
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
+    /// Print one JSON document: {"objects": [...], "images": [...], "errors", "violations"}.
     #[arg(long)]
     json: bool,
 }
@@ -43,97 +54,142 @@ fn parse_target(s: &str) -> Result<Target, String> {
     })
 }
 
+#[derive(Default)]
+struct Tally {
+    objects: Vec<serde_json::Value>,
+    images: Vec<serde_json::Value>,
+    errors: Vec<String>,
+    violations: usize,
+    seen: BTreeSet<String>,
+    thunks_followed: usize,
+    thunks_not_followed: usize,
+}
+
+fn object_result(v: &ObjectView, opts: &Options, json: bool, t: &mut Tally) {
+    for s in &v.coff.symbols {
+        t.seen.insert(inspect::roles::plain_name(&s.name).unwrap_or_else(|| s.name.clone()));
+    }
+    let findings = object::verify(v, opts);
+    let mut followed = 0usize;
+    let mut not_followed = Vec::new();
+    if v.coff.machine() == Machine::ARM64EC {
+        for (f, outcome) in thunk::check_all(v) {
+            match outcome {
+                Outcome::Checked(_) => followed += 1,
+                Outcome::NoVerdict(why) => {
+                    not_followed.push(serde_json::json!({ "thunk": f.name, "reason": why }))
+                }
+            }
+        }
+    }
+    t.thunks_followed += followed;
+    t.thunks_not_followed += not_followed.len();
+    t.violations += findings.len();
+    if !json {
+        findings.iter().for_each(|f| println!("{f}"));
+    }
+    t.objects.push(serde_json::json!({
+        "file": v.name, "findings": findings, "thunks_checked": followed, "thunks_not_followed": not_followed,
+    }));
+}
+
+fn image_options(args: &VerifyArgs) -> Result<image::Options, String> {
+    let expect = match (args.target, args.image.as_deref()) {
+        (Target::Arm64ec, Some("arm64x")) => Expect::Arm64x,
+        (Target::Arm64ec, Some(_)) => Expect::Arm64ec,
+        (Target::Arm64ec, None) => Expect::Arm64ecCode,
+        (Target::X64, _) => Expect::X64,
+        _ => Expect::Arm64,
+    };
+    let mut opts = image::Options::new(expect);
+    if let Some(p) = &args.map {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| format!("{}: cannot read the map: {e}", p.display()))?;
+        opts.map = Some(linkmap::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    Ok(opts)
+}
+
+fn image_result(path: &Path, bytes: &[u8], opts: &image::Options, json: bool, t: &mut Tally) {
+    let v = match ImageView::parse(&path.display().to_string(), bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            t.errors.push(e.to_string());
+            return;
+        }
+    };
+    let verdict = image::verify(&v, opts);
+    t.violations += verdict.findings.len();
+    if !json {
+        verdict.findings.iter().for_each(|f| println!("{f}"));
+    }
+    t.images.push(serde_json::json!({ "file": v.name, "findings": verdict.findings, "checked": verdict.checked }));
+}
+
 pub fn run(args: VerifyArgs) -> ExitCode {
     let opts = Options {
         target: args.target,
         sigs: args.sigs.iter().cloned().collect::<BTreeMap<_, _>>(),
     };
-    let mut results = Vec::new();
-    let mut errors = Vec::new();
-    let mut violations = 0usize;
-    let mut seen_functions = std::collections::BTreeSet::new();
-    let (mut thunks_followed, mut thunks_not_followed) = (0usize, 0usize);
+    let image_opts = match image_options(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut t = Tally::default();
     for path in &args.files {
         let bytes = match inspect::read_file(path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(e.to_string());
+                t.errors.push(e.to_string());
                 continue;
             }
         };
-        let views = match inspect::object_views(path, &bytes) {
-            Ok((v, _)) => v,
-            Err(e) => {
-                errors.push(e.to_string());
-                continue;
-            }
-        };
-        for v in views {
-            let v = match v {
-                Ok(v) => v,
-                Err(e) => {
-                    errors.push(e.to_string());
-                    continue;
-                }
-            };
-            for s in &v.coff.symbols {
-                seen_functions.insert(
-                    harness::inspect::roles::plain_name(&s.name).unwrap_or_else(|| s.name.clone()),
-                );
-            }
-            let findings = object::verify(&v, &opts);
-            let mut followed = 0usize;
-            let mut not_followed = Vec::new();
-            if v.coff.machine() == harness::model::Machine::ARM64EC {
-                for (f, outcome) in harness::check::thunk::check_all(&v) {
-                    match outcome {
-                        harness::check::thunk::Outcome::Checked(_) => followed += 1,
-                        harness::check::thunk::Outcome::NoVerdict(why) => {
-                            not_followed.push(serde_json::json!({ "thunk": f.name, "reason": why }))
-                        }
+        if bytes.starts_with(b"MZ") {
+            image_result(path, &bytes, &image_opts, args.json, &mut t);
+            continue;
+        }
+        match inspect::object_views(path, &bytes) {
+            Ok((views, _)) => {
+                for v in views {
+                    match v {
+                        Ok(v) => object_result(&v, &opts, args.json, &mut t),
+                        Err(e) => t.errors.push(e.to_string()),
                     }
                 }
             }
-            thunks_followed += followed;
-            thunks_not_followed += not_followed.len();
-            violations += findings.len();
-            if !args.json {
-                for f in &findings {
-                    println!("{f}");
-                }
-            }
-            results.push(serde_json::json!({
-                "file": v.name,
-                "findings": findings,
-                "thunks_checked": followed,
-                "thunks_not_followed": not_followed,
-            }));
+            Err(e) => t.errors.push(e.to_string()),
         }
     }
-    let unused: Vec<_> =
-        opts.sigs.keys().filter(|n| !seen_functions.contains(*n)).cloned().collect();
+    let unused: Vec<_> = opts.sigs.keys().filter(|n| !t.seen.contains(*n)).cloned().collect();
     if args.json {
         let doc = serde_json::json!({
-            "objects": results, "errors": errors, "violations": violations, "unused_signatures": unused,
-            "thunks_checked": thunks_followed, "thunks_not_followed": thunks_not_followed,
+            "objects": t.objects, "images": t.images, "errors": t.errors, "violations": t.violations,
+            "unused_signatures": unused, "thunks_checked": t.thunks_followed, "thunks_not_followed": t.thunks_not_followed,
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for n in &unused {
             eprintln!("warning: --sig `{n}`: no object defines or references `{n}`");
         }
-        for e in &errors {
+        for e in &t.errors {
             eprintln!("error: {e}");
         }
         println!(
-            "{} object(s), {violations} violation(s), {} error(s); thunk code followed for {thunks_followed} thunk(s), not for {thunks_not_followed} (--json says why)",
-            results.len(),
-            errors.len()
+            "{} object(s), {} image(s), {} violation(s), {} error(s); thunk code followed for {} thunk(s), not for {} (--json says why)",
+            t.objects.len(),
+            t.images.len(),
+            t.violations,
+            t.errors.len(),
+            t.thunks_followed,
+            t.thunks_not_followed
         );
     }
-    if !errors.is_empty() {
+    if !t.errors.is_empty() {
         ExitCode::from(2)
-    } else if violations > 0 {
+    } else if t.violations > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -76,7 +76,7 @@ fn unreadable_and_non_coff_files_are_errors_naming_the_file() {
     let absent = dir.path().join("absent.o").display().to_string();
     for (file, msg) in [
         (&junk, "not a COFF object or archive"),
-        (&mz, "is a PE image"),
+        (&mz, "not a PE32+ image"),
         (&empty, "not a COFF object or archive"),
         (&absent, "cannot read the file"),
     ] {

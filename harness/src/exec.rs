@@ -71,7 +71,24 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
     let timeout = v.config.timeout.unwrap_or(env.default_timeout);
     let deadline = Instant::now() + timeout;
     let cc = plan::c_compiler(env, v.config.target);
-    let built = build::build(v, &env.toolchain, cc.as_ref(), &env.dirs.build(), deadline);
+    let linking = v.config.tier == crate::model::Tier::Link && !v.host_control;
+    let msvc_link =
+        env.msvc.found().filter(|_| v.config.needs.contains(&crate::discover::Need::Msvc));
+    let link_tools = linking.then(|| build::LinkTools {
+        linker: env.linker.found(),
+        clang: env.clang.found(),
+        cc: cc.as_ref(),
+        support_dir: crate::paths::workspace_root().join("fixtures/support"),
+        msvc: msvc_link.map(|m| m.link.clone()),
+    });
+    let built = build::build(
+        v,
+        &env.toolchain,
+        cc.as_ref(),
+        link_tools.as_ref(),
+        &env.dirs.build(),
+        deadline,
+    );
     let mut build_phase = built.phase;
     if v.config.build_fail && !v.host_control {
         let check = expect_build_failure(v, &mut build_phase);
@@ -190,6 +207,7 @@ fn inspect_and_check(
     }
     let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
+    let mut images = Vec::new();
     check.findings = diag_findings;
     for (a, view) in &views {
         let opts = check::object::Options { target: a.target, sigs: v.config.sigs.clone() };
@@ -198,8 +216,53 @@ fn inspect_and_check(
     let producers: Vec<(String, &inspect::ObjectView)> =
         views.iter().map(|(a, view)| (producer(env, a), view)).collect();
     check.findings.extend(check::producers::compare(&producers, &v.config.sigs));
+    let entries: Vec<(String, String)> = views
+        .iter()
+        .flat_map(|(_, view)| view.hybrid.records.iter())
+        .filter(|r| r.kind == inspect::hybmp::Kind::Entry)
+        .filter_map(|r| Some((r.source_name.clone()?, r.target_name.clone()?)))
+        .collect();
+    for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Image) {
+        match image_check(v, a, artifacts, &entries) {
+            Ok((facts, verdict)) => {
+                images.push(facts);
+                check.findings.extend(verdict.findings);
+            }
+            Err(e) => check.findings.push(check::Finding::new("image.unreadable", e)),
+        }
+    }
+    check.images = images;
     let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
     rec.phases.push(check.finish(status, start));
+}
+
+/// Verify a linked image, with its map and the entry thunks the case's objects recorded.
+fn image_check(
+    v: &Variant,
+    a: &build::Artifact,
+    artifacts: &[build::Artifact],
+    entries: &[(String, String)],
+) -> Result<(crate::report::ImageFacts, check::image::Verdict), String> {
+    use check::image::{Expect, Options};
+    let bytes = inspect::read_file(&a.path).map_err(|e| e.to_string())?;
+    let view = inspect::image::ImageView::parse(&a.path.display().to_string(), &bytes)
+        .map_err(|e| e.to_string())?;
+    let expect = match build::link::machine(v) {
+        "arm64x" => Expect::Arm64x,
+        "x64" => Expect::X64,
+        "arm64" => Expect::Arm64,
+        _ => Expect::Arm64ec,
+    };
+    let mut opts = Options::new(expect);
+    opts.entries = entries.to_vec();
+    if let Some(m) = artifacts.iter().find(|m| m.kind == ArtifactKind::Map) {
+        let text =
+            std::fs::read_to_string(&m.path).map_err(|e| format!("{}: {e}", m.path.display()))?;
+        opts.map =
+            Some(inspect::linkmap::parse(&text).map_err(|e| format!("{}: {e}", m.path.display()))?);
+    }
+    let verdict = check::image::verify(&view, &opts);
+    Ok((crate::report::ImageFacts::of(&view, &verdict), verdict))
 }
 
 /// The compiler that made an artifact, for messages comparing producers.

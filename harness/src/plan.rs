@@ -74,12 +74,23 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
     if !v.host_control {
         match cfg.tier {
             Tier::Static => {}
+            Tier::Link if cfg.needs.contains(&Need::Msvc) => {} // MSVC's link.exe, checked above
             Tier::Link => {
-                return Decision::Ignore {
-                    reason: "link-tier cases are listed but not linked yet: image linking and \
-                             verification are not part of this harness version"
-                        .into(),
-                };
+                if let Some(why) = env.linker.why_missing() {
+                    return Decision::Ignore {
+                        reason: format!("linking needs LLD 20 or later: {why}"),
+                    };
+                }
+                let machine = crate::build::link::machine(v);
+                if machine != "x64"
+                    && let Some(why) = env.clang.why_missing()
+                {
+                    return Decision::Ignore {
+                        reason: format!(
+                            "the {machine} support objects are assembled with clang: {why}"
+                        ),
+                    };
+                }
             }
             Tier::Run => {
                 let reason = if env.runner.available() {

@@ -7,7 +7,7 @@ use crate::exec;
 use crate::paths::Dirs;
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, Fingerprint, RustcFingerprint};
-use crate::toolchain::tools::{self, Avail, Msvc, RunnerInfo, ToolInfo};
+use crate::toolchain::tools::{self, Avail, Linker, Msvc, RunnerInfo, ToolInfo};
 use crate::toolchain::{self, Request, Toolchain, provision};
 use std::time::Duration;
 
@@ -19,6 +19,10 @@ pub struct Env {
     pub toolchain: Toolchain,
     pub clang_cl: Avail<ToolInfo>,
     pub rust_lld: Avail<ToolInfo>,
+    /// LLD 20+ for the link tier (the toolchain's rust-lld, or lld-link from PATH).
+    pub linker: Avail<Linker>,
+    /// The clang driver that assembles the link tier's support files.
+    pub clang: Avail<ToolInfo>,
     pub msvc: Avail<Msvc>,
     pub runner: RunnerInfo,
     pub dirs: Dirs,
@@ -51,9 +55,13 @@ impl Session {
         if opts.provision {
             provision::ensure_targets(&tc, &opts.dirs.root)?;
         }
+        let clang_cl = tools::find_clang_cl(&probe_dir);
+        let rust_lld = tools::find_rust_lld(&tc, &probe_dir);
         let env = Env {
-            clang_cl: tools::find_clang_cl(&probe_dir),
-            rust_lld: tools::find_rust_lld(&tc, &probe_dir),
+            linker: tools::find_linker(&rust_lld, &probe_dir),
+            clang: tools::find_clang_driver(&clang_cl),
+            clang_cl,
+            rust_lld,
             msvc: tools::find_msvc(),
             runner: RunnerInfo::detect(),
             toolchain: tc,
@@ -101,7 +109,11 @@ impl Session {
                 llvm: tc.info.llvm_version.clone(),
             },
             clang_cl: self.env.clang_cl.found().cloned(),
-            linker: self.env.rust_lld.found().cloned(),
+            linker: self
+                .env
+                .linker
+                .found()
+                .map(|l| ToolInfo { path: l.path.clone(), version: l.version.clone() }),
             msvc: self.env.msvc.found().cloned(),
             runner: self.env.runner.clone(),
             host: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),

@@ -2,8 +2,10 @@
 //! `target/harness/build/`, so an unchanged case does no compiler work on re-run and
 //! concurrent trials never write into each other's outputs.
 
+pub mod link;
 pub mod recipe;
 
+pub use link::LinkTools;
 pub use recipe::{ArtifactKind, CCompiler, Step};
 
 use crate::discover::Variant;
@@ -20,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Bumped whenever the recipes change in a way the argv does not show.
-const RECIPE_VERSION: &str = "1";
+const RECIPE_VERSION: &str = "2";
 
 /// A file the build produced.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -47,6 +49,8 @@ fn cache_key(
     v: &Variant,
     tc: &Toolchain,
     steps: &[Step],
+    files: &[(String, Vec<u8>)],
+    extra_inputs: &[PathBuf],
     cc_identity: &str,
 ) -> Result<String, Error> {
     let mut h = Sha256::new();
@@ -67,7 +71,11 @@ fn cache_key(
         }
         put(s.output.as_bytes());
     }
-    for file in input_files(v) {
+    for (name, bytes) in files {
+        put(name.as_bytes());
+        put(bytes);
+    }
+    for file in input_files(v).into_iter().chain(extra_inputs.iter().cloned()) {
         let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, "read the fixture", &e))?;
         put(file.to_string_lossy().as_bytes());
         put(&bytes);
@@ -91,23 +99,39 @@ fn input_files(v: &Variant) -> Vec<PathBuf> {
     }
 }
 
-/// Build `v`, or reuse the cached outputs of an identical earlier build.
+/// Build `v`, or reuse the cached outputs of an identical earlier build. `link` is given
+/// for cases that link an image.
 pub fn build(
     v: &Variant,
     tc: &Toolchain,
     cc: Option<&CCompiler>,
+    link: Option<&LinkTools>,
     build_root: &Path,
     deadline: Instant,
 ) -> BuildOutput {
     let start = Instant::now();
-    let steps = recipe::steps(v, tc, cc);
-    let cc_identity = match cc {
-        Some(CCompiler::ClangCl(t)) => format!("clang-cl {} {}", t.path.display(), t.version),
-        Some(CCompiler::Msvc(m)) => format!("msvc {} {}", m.cl.display(), m.sdk_version),
-        None => String::new(),
+    let (steps, files, extra_inputs) = match link {
+        Some(t) => {
+            let support = ["arm64ec_support.S", "arm64_support.S"]
+                .iter()
+                .map(|f| t.support_dir.join(f))
+                .collect();
+            (link::steps(v, tc, t), link::files(), support)
+        }
+        None => (recipe::steps(v, tc, cc), vec![], vec![]),
     };
+    let linker_identity = link
+        .and_then(|t| t.linker)
+        .map(|l| format!("{} {}", l.path.display(), l.version))
+        .unwrap_or_default();
+    let cc_identity = linker_identity
+        + &match cc {
+            Some(CCompiler::ClangCl(t)) => format!("clang-cl {} {}", t.path.display(), t.version),
+            Some(CCompiler::Msvc(m)) => format!("msvc {} {}", m.cl.display(), m.sdk_version),
+            None => String::new(),
+        };
     let mut phase = PhaseRecord::new(PhaseName::Build);
-    let key = match cache_key(v, tc, &steps, &cc_identity) {
+    let key = match cache_key(v, tc, &steps, &files, &extra_inputs, &cc_identity) {
         Ok(k) => k,
         Err(e) => {
             return BuildOutput { phase: phase.error(e.to_string(), start), artifacts: vec![] };
@@ -122,7 +146,17 @@ pub fn build(
         return BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts };
     }
     let tmp = build_root.join(format!("{key}.tmp-{}-{}", std::process::id(), paths::unique()));
-    if let Err(e) = std::fs::create_dir_all(&tmp) {
+    let prepared = std::fs::create_dir_all(&tmp).and_then(|_| {
+        for (rel, bytes) in &files {
+            let p = tmp.join(rel);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            std::fs::write(p, bytes)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = prepared {
         return BuildOutput {
             phase: phase
                 .error(Error::io(&tmp, "create the build directory", &e).to_string(), start),
@@ -138,7 +172,12 @@ pub fn build(
         let summary = format!("{}\n{}", rec.summary(), rec.tail(20));
         phase.commands.push(rec);
         let status = match exit {
-            Exit::Code { code: 0 } if tmp.join(&step.output).is_file() => continue,
+            Exit::Code { code: 0 }
+                if tmp.join(&step.output).is_file()
+                    && step.also.iter().all(|(f, _)| tmp.join(f).is_file()) =>
+            {
+                continue;
+            }
             Exit::Code { code: 0 } => {
                 phase.message = Some(format!(
                     "{} succeeded but left no {}",
@@ -157,8 +196,13 @@ pub fn build(
         let _ = std::fs::remove_dir_all(&tmp);
         return BuildOutput { phase: phase.finish(status, start), artifacts: vec![] };
     }
-    let outputs: Vec<_> =
-        steps.iter().map(|s| (s.output.clone(), s.kind, s.target, s.source.clone())).collect();
+    let outputs: Vec<_> = steps
+        .iter()
+        .flat_map(|s| {
+            std::iter::once((s.output.clone(), s.kind, s.target, s.source.clone()))
+                .chain(s.also.iter().map(|(f, k)| (f.clone(), *k, s.target, s.source.clone())))
+        })
+        .collect();
     let manifest = Manifest { commands: phase.commands.clone(), outputs: outputs.clone() };
     let written = serde_json::to_vec_pretty(&manifest)
         .map_err(std::io::Error::other)

@@ -15,6 +15,12 @@ use std::path::PathBuf;
 pub enum ArtifactKind {
     Object,
     Executable,
+    /// A static library (`.lib`) the link uses.
+    Library,
+    /// A linked PE image (`.dll`, `.exe`).
+    Image,
+    /// The linker's map of an image.
+    Map,
 }
 
 /// The C compiler a case's C/C++ sources are compiled with.
@@ -32,6 +38,8 @@ pub struct Step {
     pub kind: ArtifactKind,
     pub target: Target,
     pub source: PathBuf,
+    /// More files the same command leaves (an object beside a linked image, its map).
+    pub also: Vec<(String, ArtifactKind)>,
 }
 
 /// Turn a case name into a valid crate name.
@@ -66,6 +74,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
                 kind: ArtifactKind::Executable,
                 target: Target::Host,
                 source: root.path.clone(),
+                also: vec![],
             });
         } else {
             let ct = cfg.crate_type.unwrap_or(CrateType::Rlib);
@@ -94,6 +103,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
                 kind: ArtifactKind::Object,
                 target: cfg.target,
                 source: root.path.clone(),
+                also: vec![],
             });
         }
     }
@@ -102,32 +112,49 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
     }
     for src in spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp)) {
         let Some(cc) = cc else { continue };
-        let stem: String = src
-            .rel
-            .to_string_lossy()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
-            .collect();
-        let obj = format!("{stem}.obj");
-        let cmd = match cc {
-            CCompiler::ClangCl(t) => {
-                Cmd::new(&t.path).args(["/nologo", "/c", "/O2"]).args(cfg.target.clang_cl_args())
-            }
-            CCompiler::Msvc(m) => Cmd::new(&m.cl).args(["/nologo", "/c", "/O2", "/arm64EC"]),
-        };
-        let cmd = cmd.args(&cfg.cflags).arg(format!("/Fo{obj}"));
-        // clang-cl reads an absolute Unix path such as `/work/x.c` as an option: end options first.
-        let cmd = match cc {
-            CCompiler::ClangCl(_) => cmd.arg("--").arg(&src.path),
-            CCompiler::Msvc(_) => cmd.arg(&src.path),
-        };
-        out.push(Step {
-            cmd,
-            output: obj,
-            kind: ArtifactKind::Object,
-            target: cfg.target,
-            source: src.path.clone(),
-        });
+        out.push(c_step(src, c_target(v, src), cc, &cfg.cflags));
     }
     out
+}
+
+/// The target a C source of the case is compiled for (`c-target`, or the case's).
+pub fn c_target(v: &Variant, src: &crate::discover::Source) -> Target {
+    let rel = src.rel.to_string_lossy().replace('\\', "/");
+    v.config.c_targets.get(&rel).copied().unwrap_or(v.config.target)
+}
+
+/// Compile one C/C++ source to an object named after its path in the case.
+pub fn c_step(
+    src: &crate::discover::Source,
+    target: Target,
+    cc: &CCompiler,
+    cflags: &[String],
+) -> Step {
+    let stem: String = src
+        .rel
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .collect();
+    let obj = format!("{stem}.obj");
+    let cmd = match cc {
+        CCompiler::ClangCl(t) => {
+            Cmd::new(&t.path).args(["/nologo", "/c", "/O2"]).args(target.clang_cl_args())
+        }
+        CCompiler::Msvc(m) => Cmd::new(&m.cl).args(["/nologo", "/c", "/O2", "/arm64EC"]),
+    };
+    let cmd = cmd.args(cflags).arg(format!("/Fo{obj}"));
+    // clang-cl reads an absolute Unix path such as `/work/x.c` as an option: end options first.
+    let cmd = match cc {
+        CCompiler::ClangCl(_) => cmd.arg("--").arg(&src.path),
+        CCompiler::Msvc(_) => cmd.arg(&src.path),
+    };
+    Step {
+        cmd,
+        output: obj,
+        kind: ArtifactKind::Object,
+        target,
+        source: src.path.clone(),
+        also: vec![],
+    }
 }

@@ -12,7 +12,7 @@ pub mod directives;
 pub mod kinds;
 
 pub use config::CaseConfig;
-pub use directives::{CrateType, Directive, Need};
+pub use directives::{CrateType, Directive, ImageKind, LinkMachine, Need};
 
 use crate::error::{Error, Result};
 use crate::model::{CaseKey, Tier};

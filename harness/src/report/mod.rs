@@ -49,6 +49,9 @@ pub struct PhaseRecord {
     pub commands: Vec<CmdRecord>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectFacts>,
+    /// Linked images and what was checked in each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageFacts>,
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -64,6 +67,7 @@ impl PhaseRecord {
             dir: None,
             commands: Vec::new(),
             objects: Vec::new(),
+            images: Vec::new(),
             findings: Vec::new(),
             message: None,
         }
@@ -78,6 +82,51 @@ impl PhaseRecord {
     pub fn error(mut self, message: String, start: Instant) -> Self {
         self.message = Some(message);
         self.finish(PhaseStatus::Error, start)
+    }
+}
+
+/// What the report says about one linked image.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImageFacts {
+    pub file: String,
+    pub machine: u16,
+    /// `plain`, `arm64_ec`, `arm64x_native`.
+    pub view: crate::inspect::image::ViewKind,
+    pub chpe_version: Option<u32>,
+    /// `kind start+length` per code-map range.
+    pub code_map: Vec<String>,
+    pub exports: usize,
+    pub imports: usize,
+    pub arm64_pdata: usize,
+    pub x64_pdata: usize,
+    pub arm64x_fixups: usize,
+    /// How many things each image rule looked at.
+    pub checked: BTreeMap<String, usize>,
+}
+
+impl ImageFacts {
+    pub fn of(
+        v: &crate::inspect::image::ImageView,
+        verdict: &crate::check::image::Verdict,
+    ) -> ImageFacts {
+        ImageFacts {
+            file: v.name.clone(),
+            machine: v.machine,
+            view: v.view,
+            chpe_version: v.chpe.as_ref().map(|c| c.version),
+            code_map: v
+                .chpe
+                .iter()
+                .flat_map(|c| c.code_map.iter())
+                .map(|r| format!("{} {:#x}+{:#x}", r.kind.name(), r.start, r.length))
+                .collect(),
+            exports: v.exports.len(),
+            imports: v.imports.len() + v.delay_imports.len(),
+            arm64_pdata: v.pdata_arm64.len(),
+            x64_pdata: v.pdata_x64.len(),
+            arm64x_fixups: v.arm64x_fixups().count(),
+            checked: verdict.checked.clone(),
+        }
     }
 }
 

@@ -125,6 +125,86 @@ pub fn find_rust_lld(tc: &Toolchain, probe_dir: &Path) -> Avail<ToolInfo> {
     }
 }
 
+/// The lowest lld that links valid Arm64EC images: LLD 19 synthesizes only part of the
+/// CHPE metadata (no export thunks, redirection metadata or auxiliary IAT).
+pub const MIN_LLD: Version = Version::new(20, 0, 0);
+
+/// An lld-link to link images with: the argv prefix (`rust-lld -flavor link` or
+/// `lld-link-NN`) and its version.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Linker {
+    pub path: PathBuf,
+    /// Arguments before the link arguments (`-flavor link` for rust-lld).
+    pub prefix: Vec<String>,
+    pub version: String,
+}
+
+/// The linker for the link tier: the toolchain's rust-lld when it is LLD 20 or later,
+/// otherwise `lld-link` / `lld-link-NN` from PATH (or `$HARNESS_LLD_LINK`).
+pub fn find_linker(rust_lld: &Avail<ToolInfo>, probe_dir: &Path) -> Avail<Linker> {
+    let hint = "install LLD 20 or later (Debian/Ubuntu: `apt-get install lld-22`), or use a toolchain whose rust-lld is LLD 20+ (Rust 1.87 or later)".to_string();
+    let mut seen = Vec::new();
+    if let Some(info) = rust_lld.found() {
+        if info.version_number().is_some_and(|v| v >= MIN_LLD) {
+            return Avail::Found(Linker {
+                path: info.path.clone(),
+                prefix: vec!["-flavor".into(), "link".into()],
+                version: info.version.clone(),
+            });
+        }
+        seen.push(format!("the toolchain's rust-lld ({})", info.version));
+    }
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("HARNESS_LLD_LINK") {
+        candidates.push(PathBuf::from(p));
+    }
+    candidates.extend(process::which("lld-link"));
+    candidates.extend(
+        (MIN_LLD.major..=40).rev().filter_map(|n| process::which(&format!("lld-link-{n}"))),
+    );
+    for c in candidates {
+        let Some(info) = probed(probe_dir, "lld-link", &c, &["--version"]) else { continue };
+        if info.version_number().is_some_and(|v| v >= MIN_LLD) {
+            return Avail::Found(Linker { path: c, prefix: vec![], version: info.version });
+        }
+        seen.push(format!("{} ({})", c.display(), info.version));
+    }
+    let reason = if seen.is_empty() {
+        "no lld-link found (the toolchain ships no rust-lld, and none is on PATH)".to_string()
+    } else {
+        format!("only LLD older than {MIN_LLD} found: {}", seen.join(", "))
+    };
+    Avail::Missing { reason, hint }
+}
+
+/// The clang driver next to a clang-cl (`clang-cl-22` → `clang-22`), to assemble the
+/// support files (`.S`).
+pub fn find_clang_driver(clang_cl: &Avail<ToolInfo>) -> Avail<ToolInfo> {
+    let hint = "install clang 18 or later (Debian/Ubuntu: `apt-get install clang-22`)".to_string();
+    let Some(cl) = clang_cl.found() else {
+        return Avail::Missing {
+            reason: "no clang-cl, so no clang driver next to it".into(),
+            hint,
+        };
+    };
+    let name = cl
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().replace("clang-cl", "clang"))
+        .unwrap_or_default();
+    let sibling = cl.path.with_file_name(&name);
+    if sibling.is_file() {
+        return Avail::Found(ToolInfo { path: sibling, version: cl.version.clone() });
+    }
+    match process::which(&name).or_else(|| process::which("clang")) {
+        Some(p) => Avail::Found(ToolInfo { path: p, version: cl.version.clone() }),
+        None => Avail::Missing {
+            reason: format!("`{name}` not found next to {}", cl.path.display()),
+            hint,
+        },
+    }
+}
+
 /// MSVC for ARM64EC: `cl`, `link` and `lib`, their ARM64EC lib directory and a Windows 11 SDK.
 #[derive(Clone, Debug, Serialize)]
 pub struct Msvc {

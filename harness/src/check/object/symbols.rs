@@ -4,7 +4,8 @@
 //! - `ec.mangling`: a function defined in EC code has an EC name (`#f`, `?f@@$$h…`); code no
 //!   symbol names (`ec.orphan-code`) cannot have an entry thunk either.
 //! - `ec.alias`: an external EC function `#f` has its plain name `f` as an anti-dependency
-//!   alias (or a definition at the same place), so `f` resolves to it.
+//!   alias (or a definition at the same place), so `f` resolves to it. The runtime helpers
+//!   only EC code calls ([`EC_ONLY_HELPERS`]) are exempt from this and the next rule.
 //! - `ec.entry-thunk`: an external EC function has a hybrid-map entry record pointing at an
 //!   entry thunk defined in the object.
 //! - `hybmp.malformed` / `hybmp.record`: the map's records are well-formed and each kind
@@ -95,12 +96,25 @@ pub fn hybrid_map(view: &ObjectView) -> Vec<Finding> {
     out
 }
 
+/// Runtime helpers that only EC code calls, by contract: the compiler's stack probe and
+/// cookie check, and the linker's import-call adjustor. They need no x64 entry (no plain
+/// alias, no entry thunk), and the adjustor keeps the plain name the linker references.
+pub const EC_ONLY_HELPERS: &[&str] = &[
+    "#__chkstk_arm64ec",
+    "#__security_check_cookie_arm64ec",
+    "__icall_helper_arm64ec",
+    "#__icall_helper_arm64ec",
+];
+
 pub fn ec_functions(view: &ObjectView) -> Vec<Finding> {
     let coff = &view.coff;
     let mut out = Vec::new();
     for f in &view.functions {
         let Some(s) = coff.symbol(f.symbol) else { continue };
         let external = s.storage_class == CLASS_EXTERNAL;
+        if EC_ONLY_HELPERS.contains(&s.name.as_str()) {
+            continue;
+        }
         match f.role {
             Role::CodeSymbol if external => out.push(
                 at(view, "ec.mangling", f.section, f.start, format!(

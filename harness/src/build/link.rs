@@ -1,0 +1,260 @@
+//! Link-tier recipes: a case's sources compiled for every target it names and linked into
+//! one PE image by LLD 20+ (the toolchain's rust-lld, or lld-link from PATH).
+//!
+//! Off Windows there is no MSVC CRT, so every Arm64EC (and Arm64X) image also gets the
+//! project's support objects (`fixtures/support/*.S`, assembled with clang): the load config
+//! with the CHPE metadata, the `__os_arm64x_*` slots, `__icall_helper_arm64ec`, the stack
+//! probe and mem* routines. rustc's own links also want an (empty) `softintrin.lib`.
+//!
+//! - Rust `cdylib` / `bin`: rustc drives the link (`-C linker=...`), so its own link
+//!   arguments, export list and raw-dylib import libraries are what gets tested; it also
+//!   writes the crate's object for the static checks.
+//! - Rust `staticlib` (and C-only cases): the library is built, then linked by lld.
+//! - `also-target`: the crate again for x64 (an object: x64 code in the EC image) or for
+//!   ARM64 (a static library: the native half of an Arm64X image).
+//! - The linker writes a map (`/map:`), which the image checks use.
+
+use super::recipe::{ArtifactKind, CCompiler, Step, c_step, c_target, crate_name};
+use crate::discover::{CrateType, ImageKind, Lang, LinkMachine, Variant};
+use crate::model::Target;
+use crate::process::Cmd;
+use crate::toolchain::Toolchain;
+use crate::toolchain::tools::{Linker, ToolInfo};
+use std::path::{Path, PathBuf};
+
+/// What the link tier needs besides the toolchain.
+pub struct LinkTools<'a> {
+    /// LLD 20+ (unused when linking the MSVC way).
+    pub linker: Option<&'a Linker>,
+    /// The clang driver, to assemble the support files (needed for Arm64EC/ARM64 images).
+    pub clang: Option<&'a ToolInfo>,
+    pub cc: Option<&'a CCompiler>,
+    /// `fixtures/support/` of the harness's repository.
+    pub support_dir: PathBuf,
+    /// Link the MSVC way with this link.exe: rustc's default linker with the CRT and SDK
+    /// libraries, no support objects (std programs; cases that declare `needs-msvc`).
+    pub msvc: Option<PathBuf>,
+}
+
+/// An empty archive: what an empty `softintrin.lib` is.
+pub const EMPTY_LIB: &[u8] = b"!<arch>\n";
+
+/// The `/machine:` of an image built for `target`.
+pub fn machine(v: &Variant) -> &'static str {
+    match (v.config.link_machine, v.config.target) {
+        (Some(LinkMachine::Arm64x), _) => "arm64x",
+        (_, Target::X64) => "x64",
+        (_, Target::Aarch64) => "arm64",
+        _ => "arm64ec",
+    }
+}
+
+pub fn image_kind(v: &Variant) -> ImageKind {
+    match (v.config.image, v.config.crate_type) {
+        (Some(k), _) => k,
+        (None, Some(CrateType::Bin)) => ImageKind::Exe,
+        _ => ImageKind::Dll,
+    }
+}
+
+fn triple(t: Target) -> &'static str {
+    t.triple().unwrap_or_default()
+}
+
+/// Files the recipe needs in its directory before the steps run.
+pub fn files() -> Vec<(String, Vec<u8>)> {
+    vec![("lib/softintrin.lib".into(), EMPTY_LIB.to_vec())]
+}
+
+/// The steps that build and link `v`.
+pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
+    let cfg = &v.config;
+    let name = crate_name(&v.spec.name);
+    let m = machine(v);
+    let kind = image_kind(v);
+    let image = format!("{name}.{}", kind.name());
+    let map = format!("{name}.map");
+    let mut out: Vec<Step> = Vec::new();
+    let mut inputs: Vec<String> = Vec::new();
+    let assemble = |target: &str, file: &str, obj: &str, out: &mut Vec<Step>| {
+        if let Some(clang) = t.clang {
+            let src = t.support_dir.join(file);
+            let cmd = Cmd::new(&clang.path)
+                .arg(format!("--target={target}"))
+                .args(["-c"])
+                .arg(&src)
+                .args(["-o", obj]);
+            let target =
+                if target.starts_with("arm64ec") { Target::Arm64ec } else { Target::Aarch64 };
+            out.push(Step {
+                cmd,
+                output: obj.into(),
+                kind: ArtifactKind::Object,
+                target,
+                source: src,
+                also: vec![],
+            });
+        }
+    };
+    if matches!(m, "arm64ec" | "arm64x") && t.msvc.is_none() {
+        assemble("arm64ec-pc-windows-msvc", "arm64ec_support.S", "arm64ec_support.o", &mut out);
+        inputs.push("arm64ec_support.o".into());
+    }
+    if matches!(m, "arm64x" | "arm64") && t.msvc.is_none() {
+        assemble("aarch64-pc-windows-msvc", "arm64_support.S", "arm64_support.o", &mut out);
+        inputs.push("arm64_support.o".into());
+    }
+    if let Some(cc) = t.cc {
+        for src in v.spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp)) {
+            let mut flags = cfg.cflags.clone();
+            if c_target(v, src) == Target::X64 {
+                flags.push("/GS-".into()); // no x64 CRT here for the cookie check
+            }
+            let step = c_step(src, c_target(v, src), cc, &flags);
+            inputs.push(step.output.clone());
+            out.push(step);
+        }
+    }
+    let rust = v.spec.rust_root();
+    if let Some(root) = rust {
+        for extra in &cfg.also_targets {
+            let rustc = rust_base(tc, v, &name, *extra).arg(&root.path);
+            let (ct, file, kind) = match extra {
+                Target::Aarch64 => {
+                    ("staticlib", format!("{name}.arm64.lib"), ArtifactKind::Library)
+                }
+                _ => ("lib", format!("{name}.{}.o", short(*extra)), ArtifactKind::Object),
+            };
+            let cmd = if ct == "lib" {
+                rustc.args(["--crate-type", "lib", "--emit=obj", "-o", &file])
+            } else {
+                rustc.args(["--crate-type", ct, "-o", &file])
+            };
+            inputs.push(file.clone());
+            out.push(Step {
+                cmd,
+                output: file,
+                kind,
+                target: *extra,
+                source: root.path.clone(),
+                also: vec![],
+            });
+        }
+    }
+    let mut link_args: Vec<String> = vec![format!("/map:{map}")];
+    if t.msvc.is_none() {
+        link_args.push("/nodefaultlib".into());
+        match kind {
+            ImageKind::Dll if cfg.entry.is_none() => link_args.push("/noentry".into()),
+            ImageKind::Dll => {
+                link_args.push(format!("/entry:{}", cfg.entry.clone().unwrap_or_default()))
+            }
+            ImageKind::Exe => {
+                link_args.push(format!(
+                    "/entry:{}",
+                    cfg.entry.clone().unwrap_or_else(|| "mainCRTStartup".into())
+                ));
+                link_args.push("/subsystem:console".into());
+            }
+        }
+    }
+    if m == "arm64x" {
+        link_args.push("/machine:arm64x".into());
+    }
+    let case_dir = if v.spec.path.is_dir() {
+        v.spec.path.clone()
+    } else {
+        v.spec.path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let user_args: Vec<String> =
+        cfg.link_args.iter().map(|a| a.replace("{dir}", &case_dir.display().to_string())).collect();
+    let ct = cfg.crate_type.unwrap_or(if kind == ImageKind::Exe {
+        CrateType::Bin
+    } else {
+        CrateType::Cdylib
+    });
+    match (rust, ct) {
+        (Some(root), CrateType::Cdylib | CrateType::Bin) => {
+            let obj = format!("{name}.o");
+            let mut cmd = rust_base(tc, v, &name, cfg.target)
+                .args(["--crate-type", ct.name()])
+                .arg(format!("--emit=obj={obj},link={image}"));
+            if let (None, Some(l)) = (&t.msvc, t.linker) {
+                cmd = cmd
+                    .arg("-C")
+                    .arg(format!("linker={}", l.path.display()))
+                    .args(["-L", "native=lib"]);
+            }
+            for a in link_args.iter().chain(&inputs).chain(&user_args) {
+                cmd = cmd.arg("-C").arg(format!("link-arg={a}"));
+            }
+            out.push(Step {
+                cmd: cmd.arg(&root.path),
+                output: image,
+                kind: ArtifactKind::Image,
+                target: cfg.target,
+                source: root.path.clone(),
+                also: vec![(obj, ArtifactKind::Object), (map, ArtifactKind::Map)],
+            });
+        }
+        (rust_root, _) => {
+            if let Some(root) = rust_root {
+                let lib = format!("{name}.lib");
+                let cmd = rust_base(tc, v, &name, cfg.target)
+                    .args(["--crate-type", "staticlib", "-o", &lib])
+                    .arg(&root.path);
+                out.push(Step {
+                    cmd,
+                    output: lib.clone(),
+                    kind: ArtifactKind::Library,
+                    target: cfg.target,
+                    source: root.path.clone(),
+                    also: vec![],
+                });
+                inputs.push(lib);
+            }
+            let linker = match (&t.msvc, t.linker) {
+                (Some(link), _) => Cmd::new(link),
+                (None, Some(l)) => Cmd::new(&l.path).args(&l.prefix),
+                (None, None) => Cmd::new("lld-link"),
+            };
+            let cmd = linker
+                .arg(format!("/machine:{m}"))
+                .arg(if kind == ImageKind::Dll { "/dll" } else { "/nologo" })
+                .args(link_args.iter().filter(|a| !a.starts_with("/machine:")))
+                .arg(format!("/out:{image}"))
+                .args(&inputs)
+                .args(&user_args);
+            out.push(Step {
+                cmd,
+                output: image,
+                kind: ArtifactKind::Image,
+                target: cfg.target,
+                source: v.spec.primary.clone(),
+                also: vec![(map, ArtifactKind::Map)],
+            });
+        }
+    }
+    out
+}
+
+fn short(t: Target) -> &'static str {
+    match t {
+        Target::Arm64ec => "arm64ec",
+        Target::X64 => "x64",
+        Target::Aarch64 => "arm64",
+        Target::Host => "host",
+    }
+}
+
+/// rustc for one target with the case's flags; panic=abort unless the case links with
+/// MSVC (no unwinding runtime without its CRT).
+fn rust_base(tc: &Toolchain, v: &Variant, name: &str, target: Target) -> Cmd {
+    let msvc = v.config.needs.contains(&crate::discover::Need::Msvc);
+    let cmd = Cmd::new(&tc.rustc)
+        .arg(format!("--edition={}", v.config.edition))
+        .args(["--crate-name", name, "--target", triple(target)])
+        .args(["-C", "opt-level=2", "-C", "codegen-units=1", "-C", "debuginfo=0"]);
+    let cmd = if msvc { cmd } else { cmd.args(["-C", "panic=abort"]) };
+    cmd.args(&v.config.compile_flags)
+}

@@ -1,6 +1,8 @@
 //! Building the test images of `tests/image.rs` from the sources here (`ec.rs`, `x64.rs`,
 //! `native.rs` and the two support assembly files), and reading llvm-readobj's output.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

@@ -36,6 +36,12 @@ fn emitted_reports_validate_and_mutations_do_not() {
             "//@ tier: run\n//@ host-control\n//@ exit-code: 3\nfn main() { std::process::exit(4) }\n",
         ),
         ("v/bug.rs", "//@ known-bug: https://github.com/rust-lang/rust/issues/1\n#![no_std]\n"),
+        (
+            "v/linked.rs",
+            "//@ tier: link\n//@ crate-type: cdylib\n//@ sig: f = fn(u32) -> u32\n#![no_std]\n\
+             #[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n\
+             #[unsafe(no_mangle)]\npub extern \"C\" fn f(x: u32) -> u32 { x + 1 }\n",
+        ),
     ]);
     let h = tempfile::tempdir().unwrap();
     let out = run(s.path(), h.path(), &[]);
@@ -48,6 +54,13 @@ fn emitted_reports_validate_and_mutations_do_not() {
 
     let report = read_report(&h.path().join("report.json"));
     assert_eq!(errors(&report_validator, &report), Vec::<String>::new());
+    let linked = case(&report, "v::linked");
+    let images = linked["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["images"].as_array().cloned().unwrap_or_default());
+    assert_eq!(images.count(), 1, "the linked case reports its image: {linked:#}");
     let statuses: Vec<&str> =
         report["cases"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
     for s in ["passed", "ignored", "error", "failed", "fixed"] {

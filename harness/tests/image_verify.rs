@@ -168,6 +168,25 @@ fn every_image_rule_flags_its_mutation() {
 }
 
 #[test]
+fn a_code_map_range_off_its_page_is_flagged() {
+    let Some(imgs) = image_support::images() else { return };
+    let mut b = imgs.ec.bytes.clone();
+    let v = ImageView::parse("m.dll", &b).unwrap();
+    let map = v.chpe.as_ref().unwrap().field("CodeMap").unwrap();
+    let at = off(&b, map);
+    let (w, len) = (u32_at(&b, at), u32_at(&b, at + 4));
+    // Start 4 bytes into the page, as LLD before 22 wrote it; keep the kind bits and end.
+    put(&mut b, at, w + 4);
+    put(&mut b, at + 4, len - 4);
+    let v = ImageView::parse("m.dll", &b).unwrap();
+    let found = image::verify(&v, &Options::new(Expect::Arm64ec)).findings;
+    assert!(
+        found.iter().any(|f| f.rule == "image.code-map" && f.message.contains("page boundary")),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn corrupt_images_never_panic() {
     let Some(imgs) = image_support::images() else { return };
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -7,8 +7,9 @@
 //!   links silently without a load config) is not an Arm64EC image at all.
 //! - `image.chpe`: the metadata's version is 1 or 2, its code map is present, and the
 //!   dispatch slots the code calls through are inside the image.
-//! - `image.code-map`: ranges sorted and disjoint, inside executable sections, covering
-//!   all executable code, each of the kind the code in it decodes as.
+//! - `image.code-map`: ranges sorted and disjoint, each starting on a page boundary (the
+//!   OS classifies code by page), inside executable sections, covering all executable
+//!   code, each of the kind the code in it decodes as.
 
 use super::{Expect, Options, Verdict};
 use crate::inspect::disasm::{self, Op};
@@ -125,6 +126,14 @@ fn code_map(v: &ImageView, out: &mut Verdict) {
     }
     for r in ranges {
         let end = r.start.saturating_add(r.length);
+        if r.start & 0xfff != 0 {
+            out.flag(v, "image.code-map", Some(r.start), format!(
+                "{} range {:#x}..{end:#x} does not start on a page boundary: Windows tells x64 from Arm64EC code a page at a time, so the page's first {:#x} bytes are taken for the previous range's kind (LLD before 22 wrote unaligned starts: https://github.com/llvm/llvm-project/issues/168119)",
+                r.kind.name(),
+                r.start,
+                r.start & 0xfff
+            ));
+        }
         let inside = v
             .sections
             .iter()

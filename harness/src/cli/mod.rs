@@ -1,7 +1,9 @@
 //! Command-line parsing and the `list` / `preflight` commands; `run` lives in `run_cmd`.
 
+mod gate_cmd;
 mod inspect_cmd;
 mod oracle_cmd;
+mod output;
 mod run_cmd;
 mod verify_cmd;
 
@@ -65,22 +67,34 @@ enum Command {
     /// Exit status 0: no violation; 1: violations found; 2: a file cannot be read or is
     /// not a COFF object or archive.
     Verify(verify_cmd::VerifyArgs),
+    /// Compare a baseline and a candidate (toolchains, run here, or existing reports):
+    /// write regressions.json and exit 1 on any regression.
+    ///
+    /// Regressions: cases that newly fail, are missing from the candidate, no longer run, or
+    /// fail with new findings. Also listed: fixed cases, new cases, and facts that changed
+    /// where both pass (a thunk name, a kind of image).
+    Gate(gate_cmd::GateArgs),
+    /// Find the first release (or nightly) between a good and a bad toolchain where the
+    /// selected cases change; toolchains are installed with rustup as needed.
+    Bisect(gate_cmd::BisectArgs),
+    /// Merge the reports of sharded runs (`cargo nextest run --partition ...`) into one.
+    Merge(gate_cmd::MergeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
-struct Selection {
+pub struct Selection {
     /// Only trials whose key contains one of these substrings (all when none given).
     #[arg(value_name = "FILTER")]
-    filters: Vec<String>,
+    pub filters: Vec<String>,
     /// Match FILTERs against whole keys instead of substrings.
     #[arg(long)]
-    exact: bool,
+    pub exact: bool,
     /// Only cases of these tiers (comma-separated: static,link,run).
     #[arg(long, value_delimiter = ',', value_parser = parse_tier)]
-    tier: Vec<Tier>,
+    pub tier: Vec<Tier>,
     /// Suite root to discover cases in (keep your own cases outside this repository).
     #[arg(long, value_name = "DIR", default_value_os_t = paths::default_suites())]
-    suites: PathBuf,
+    pub suites: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -102,6 +116,10 @@ struct RunArgs {
     /// Do not install missing rustup targets.
     #[arg(long)]
     no_provision: bool,
+    /// Also write the results as JUnit XML (for CI systems other than GitHub Actions,
+    /// where annotations and a step summary are written automatically).
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -136,7 +154,7 @@ struct PreflightArgs {
     json: bool,
 }
 
-fn parse_tier(s: &str) -> Result<Tier, String> {
+pub fn parse_tier(s: &str) -> Result<Tier, String> {
     Tier::parse(s).ok_or_else(|| format!("unknown tier `{s}`; expected static, link or run"))
 }
 
@@ -153,7 +171,7 @@ impl Selection {
         by_filter && by_tier
     }
 
-    fn discover(&self) -> Result<Vec<Discovered>, String> {
+    pub fn discover(&self) -> Result<Vec<Discovered>, String> {
         let all = discover::discover(&self.suites).map_err(|e| e.to_string())?;
         Ok(all.into_iter().filter(|d| self.matches(d)).collect())
     }
@@ -189,6 +207,9 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect_cmd::run(args),
         Command::Oracle(args) => oracle_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Gate(args) => gate_cmd::gate(args),
+        Command::Bisect(args) => gate_cmd::bisect(args),
+        Command::Merge(args) => gate_cmd::merge(args),
     }
 }
 

@@ -4,14 +4,12 @@
 use super::RunArgs;
 use harness::discover::Discovered;
 use harness::model::{Status, Tier};
-use harness::report::{CaseRecord, Header, ReportWriter, now_unix_ms};
+use harness::report::CaseRecord;
 use harness::session::Session;
 use harness::toolchain::Request;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -85,52 +83,28 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
     } else {
         args.selection.tier.clone()
     };
-    let run_id = format!("{}-{}", now_unix_ms(), std::process::id());
-    let header = Header::new(run_id, &args.selection.suites, tiers, fp);
     let path = report_path(args, req, many);
-    let mut writer = match ReportWriter::create(&path, header) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
         .max(1);
     let mut progress = Progress::new(cases.len());
     let mut failed = false;
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<CaseRecord>();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(cases.len().max(1)) {
-            let tx = tx.clone();
-            let (session, next) = (&session, &next);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(case) = cases.get(i) else { break };
-                    if tx.send(execute_guarded(session, case)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for record in rx {
+    let result = harness::drive::run_cases(
+        &session,
+        cases,
+        &args.selection.suites,
+        tiers,
+        jobs,
+        &path,
+        |record| {
             failed |= record.status.is_failure();
-            progress.finished(&record);
-            if let Err(e) = writer.append(record) {
-                eprintln!("error: {e}");
-                failed = true;
-            }
-        }
-    });
+            progress.finished(record);
+        },
+    );
     progress.clear();
-    let jsonl = writer.jsonl_path().to_path_buf();
-    match writer.finish(started.elapsed().as_millis() as u64) {
-        Ok(report) => {
+    match result {
+        Ok((report, jsonl)) => {
             let counts: Vec<String> =
                 report.summary.by_status.iter().map(|(k, v)| format!("{v} {k}")).collect();
             println!(
@@ -140,36 +114,17 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
                 started.elapsed().as_secs_f64()
             );
             println!("report: {} (per case: {})", path.display(), jsonl.display());
+            super::output::emit(&report, &path, args.junit.as_deref());
         }
         Err(e) => {
-            eprintln!("error: {e} (every finished case is in {})", jsonl.display());
+            eprintln!(
+                "error: {e} (every finished case is in {})",
+                harness::report::writer::jsonl_path_for(&path).display()
+            );
             return ExitCode::from(2);
         }
     }
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
-}
-
-/// Execute a case; a panic inside the harness becomes an `error` record for that case
-/// instead of ending the run.
-fn execute_guarded(session: &Session, case: &Discovered) -> CaseRecord {
-    let run = std::panic::AssertUnwindSafe(|| session.execute(case));
-    std::panic::catch_unwind(run).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        let mut r = harness::exec::broken(&harness::discover::BrokenCase {
-            key: case.key().clone(),
-            path: match case {
-                Discovered::Variant(v) => v.spec.primary.clone(),
-                Discovered::Broken(b) => b.path.clone(),
-            },
-            errors: vec![],
-        });
-        r.reason = Some(format!("internal harness error (please report it): {what}"));
-        r
-    })
 }
 
 /// One line per finished trial; on a terminal, a running counter as well.

@@ -224,8 +224,13 @@ pub fn render(v: &ObjectView) -> String {
 /// The decoded code of the functions whose name contains `filter` (all when empty), with
 /// relocations, for `harness inspect --disasm`.
 pub fn render_code(v: &ObjectView, filter: &str) -> String {
+    render_functions(v, |name| name.contains(filter))
+}
+
+/// The decoded code, with relocations, of the functions whose name `pick` accepts.
+pub fn render_functions(v: &ObjectView, pick: impl Fn(&str) -> bool) -> String {
     let mut o = String::new();
-    for f in v.functions.iter().filter(|f| f.name.contains(filter)) {
+    for f in v.functions.iter().filter(|f| pick(&f.name)) {
         let Some(sec) = v.coff.section(f.section) else { continue };
         let data = v.coff.section_data(v.bytes, sec);
         let Some(code) = data.get(f.start as usize..(f.end as usize).min(data.len())) else {

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod coff;
 pub mod disasm;
 pub mod dump;
+pub mod facts;
 pub mod hybmp;
 pub mod image;
 pub mod linkmap;
@@ -83,6 +84,8 @@ impl<'d> ObjectView<'d> {
             exit_thunks: count(Role::ExitThunk),
             hybrid_map_records: self.hybrid.records.len(),
             thunks,
+            imports: facts::imports(self),
+            thunk_code: facts::thunk_code(self),
         }
     }
 }
@@ -149,6 +152,12 @@ pub struct ObjectFacts {
     pub hybrid_map_records: usize,
     /// Entry and exit thunks recorded in the hybrid map, by function.
     pub thunks: Vec<ThunkUse>,
+    /// External symbols referred to and not defined (Rust items left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<String>,
+    /// A fingerprint of each entry and exit thunk's code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thunk_code: Vec<facts::ThunkCode>,
 }
 
 impl ObjectFacts {

@@ -97,6 +97,12 @@ pub struct ImageFacts {
     pub code_map: Vec<String>,
     pub exports: usize,
     pub imports: usize,
+    /// Exported names (`#ordinal` for nameless exports), and where forwarded, `-> target`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub export_names: Vec<String>,
+    /// `dll!name` of each import; delay-loaded ones marked `(delay)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_names: Vec<String>,
     pub arm64_pdata: usize,
     pub x64_pdata: usize,
     pub arm64x_fixups: usize,
@@ -122,6 +128,23 @@ impl ImageFacts {
                 .collect(),
             exports: v.exports.len(),
             imports: v.imports.len() + v.delay_imports.len(),
+            export_names: v
+                .exports
+                .iter()
+                .map(|e| {
+                    let name = e.name.clone().unwrap_or_else(|| format!("#{}", e.ordinal));
+                    match &e.forwarder {
+                        Some(f) => format!("{name} -> {f}"),
+                        None => name,
+                    }
+                })
+                .collect(),
+            import_names: v
+                .imports
+                .iter()
+                .map(|i| i.label())
+                .chain(v.delay_imports.iter().map(|i| format!("{} (delay)", i.label())))
+                .collect(),
             arm64_pdata: v.pdata_arm64.len(),
             x64_pdata: v.pdata_x64.len(),
             arm64x_fixups: v.arm64x_fixups().count(),

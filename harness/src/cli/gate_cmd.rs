@@ -1,0 +1,233 @@
+//! `harness gate`, `harness bisect` and `harness merge`.
+
+use super::Selection;
+use clap::Args;
+use harness::gate::{self, Side, bisect, compare};
+use harness::model::Tier;
+use harness::paths::{self, Dirs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct GateArgs {
+    /// The baseline: a toolchain (rustup name or rustc path) or an existing report.json.
+    #[arg(long, value_name = "A")]
+    baseline: String,
+    /// The candidate: a toolchain or a report.json.
+    #[arg(long, value_name = "B")]
+    candidate: String,
+    #[command(flatten)]
+    selection: Selection,
+    /// Where to write the differences (default: <harness-dir>/regressions.json).
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Harness working directory (build cache, the sides' reports).
+    #[arg(long, value_name = "DIR", default_value_os_t = paths::default_harness_dir())]
+    harness_dir: PathBuf,
+    /// Cases run in parallel (default: available cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct BisectArgs {
+    /// A toolchain where the cases behave as expected (e.g. 1.85.0, nightly-2026-01-01).
+    #[arg(long, value_name = "A")]
+    good: String,
+    /// A toolchain where they do not.
+    #[arg(long, value_name = "B")]
+    bad: String,
+    #[command(flatten)]
+    selection: Selection,
+    /// Only probe toolchains rustup already has (never install).
+    #[arg(long)]
+    installed_only: bool,
+    #[arg(long, value_name = "DIR", default_value_os_t = paths::default_harness_dir())]
+    harness_dir: PathBuf,
+    /// Write the result (and every probe's outcome) as JSON here.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Reports of shards (report.json or .jsonl), e.g. from `cargo nextest run --partition`.
+    #[arg(value_name = "REPORT", required = true)]
+    reports: Vec<PathBuf>,
+    /// The merged report.json to write.
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+}
+
+fn jobs(j: Option<usize>) -> usize {
+    j.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).max(1)
+}
+
+fn tiers(sel: &Selection) -> Vec<Tier> {
+    if sel.tier.is_empty() { Tier::ALL.to_vec() } else { sel.tier.clone() }
+}
+
+pub fn gate(args: GateArgs) -> ExitCode {
+    let cases = match args.selection.discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let spec = gate::RunSpec {
+        cases: &cases,
+        suites: &args.selection.suites,
+        tiers: tiers(&args.selection),
+        dirs: Dirs::new(args.harness_dir.clone()),
+        jobs: jobs(args.jobs),
+    };
+    let (a, b) = (Side::parse(&args.baseline), Side::parse(&args.candidate));
+    let loaded =
+        gate::side_report(&a, &spec).and_then(|ra| Ok((ra, gate::side_report(&b, &spec)?)));
+    let (ra, rb) = match loaded {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let r = compare::compare(&ra, &rb);
+    let out = args.out.unwrap_or_else(|| args.harness_dir.join("regressions.json"));
+    let written = serde_json::to_vec_pretty(&r)
+        .map_err(std::io::Error::other)
+        .and_then(|b| paths::write_atomic(&out, &b));
+    if let Err(e) = written {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    print!("{}", compare::summary(&r));
+    println!("regressions: {}", out.display());
+    let repros = out.with_file_name("repros");
+    match gate::write_repros(&r, &ra, &rb, &repros) {
+        Ok(0) => {}
+        Ok(n) => println!("repros: {} ({n} case(s))", repros.display()),
+        Err(e) => eprintln!("warning: repros not written: {e}"),
+    }
+    if harness::output::github::active() {
+        for e in r.regressions().take(harness::output::github::MAX_ANNOTATIONS) {
+            println!(
+                "{}",
+                harness::output::github::error_line(
+                    &harness::output::relative(&e.fixture),
+                    e.line as usize,
+                    &format!("regression: {}", e.key),
+                    &e.what
+                )
+            );
+        }
+        if let Some(p) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+            let text = format!(
+                "## Gate\n\n```\n{}```\n",
+                compare::summary(&r).chars().take(900_000).collect::<String>()
+            );
+            let _ = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        }
+    }
+    if r.any() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+pub fn bisect(args: BisectArgs) -> ExitCode {
+    let cases = match args.selection.discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (good, bad) = (bisect::resolve(&args.good), bisect::resolve(&args.bad));
+    let mut candidates = match bisect::candidates(&good, &bad) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.installed_only {
+        candidates.retain(|t| bisect::installed(t));
+    }
+    eprintln!(
+        "harness: bisecting {} case(s) over {} toolchain(s) between {} and {}",
+        cases.len(),
+        candidates.len(),
+        args.good,
+        args.bad
+    );
+    let spec = gate::RunSpec {
+        cases: &cases,
+        suites: &args.selection.suites,
+        tiers: tiers(&args.selection),
+        dirs: Dirs::new(args.harness_dir.clone()),
+        jobs: jobs(None),
+    };
+    let probe = |t: &str| -> harness::Result<bisect::Outcome> {
+        if !bisect::installed(t) && !args.installed_only {
+            bisect::install(t)?;
+        }
+        let path = spec.dirs.root.join("bisect").join(format!("report-{}.json", gate::safe(t)));
+        gate::run_toolchain(&harness::toolchain::Request::Name(t.to_string()), &spec, &path)?;
+        let r = gate::load::load(&path)?;
+        let out: bisect::Outcome = r.cases.into_iter().map(|(k, v)| (k, v.status)).collect();
+        eprintln!(
+            "  {t}: {}",
+            out.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+        );
+        Ok(out)
+    };
+    match bisect::search(&args.good, &args.bad, &candidates, probe) {
+        Ok(found) => {
+            let scope =
+                if args.installed_only { " (among the installed toolchains probed)" } else { "" };
+            println!("last good: {}\nfirst bad: {}{scope}", found.last_good, found.first_bad);
+            for c in &found.changes {
+                println!("  {c}");
+            }
+            if let Some(p) = &args.out {
+                let written = serde_json::to_vec_pretty(&found)
+                    .map_err(std::io::Error::other)
+                    .and_then(|b| paths::write_atomic(p, &b));
+                if let Err(e) = written {
+                    eprintln!("error: cannot write {}: {e}", p.display());
+                    return ExitCode::from(2);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub fn merge(args: MergeArgs) -> ExitCode {
+    match gate::merge(&args.reports) {
+        Ok(v) => {
+            let bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+            if let Err(e) = paths::write_atomic(&args.out, &bytes) {
+                eprintln!("error: cannot write {}: {e}", args.out.display());
+                return ExitCode::from(2);
+            }
+            println!(
+                "{} case(s) from {} report(s) in {}",
+                v["cases"].as_array().map_or(0, Vec::len),
+                args.reports.len(),
+                args.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

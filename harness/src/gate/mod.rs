@@ -1,0 +1,183 @@
+//! The toolchain-bump gate: did anything Arm64EC get worse between a baseline and a
+//! candidate? Each side is a toolchain (run here) or an existing report ([`load`]); the
+//! comparison ([`compare`]) writes `regressions.json`. [`bisect`] walks the releases
+//! between two toolchains to the first one where cases change; [`merge`] joins the reports
+//! of sharded runs.
+
+pub mod bisect;
+pub mod compare;
+pub mod load;
+
+use crate::discover::Discovered;
+use crate::error::{Error, Result};
+use crate::model::Tier;
+use crate::paths::Dirs;
+use crate::session::{Session, SessionOptions};
+use crate::toolchain::Request;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One side of a gate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Side {
+    Toolchain(Request),
+    Report(PathBuf),
+}
+
+impl Side {
+    /// A path to an existing `.json` / `.jsonl` file is a report; anything else names a
+    /// toolchain (rustup name or rustc path).
+    pub fn parse(s: &str) -> Side {
+        let p = Path::new(s);
+        let report_ext = p.extension().is_some_and(|e| e == "json" || e == "jsonl");
+        if report_ext && p.is_file() {
+            Side::Report(p.to_path_buf())
+        } else {
+            Side::Toolchain(Request::parse(s))
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Side::Report(p) => p.display().to_string(),
+            Side::Toolchain(Request::Default) => "default".into(),
+            Side::Toolchain(Request::Name(n)) => n.clone(),
+            Side::Toolchain(Request::Path(p)) => p.display().to_string(),
+        }
+    }
+}
+
+/// A repro bundle per regression under `root` (emptied first): the candidate's case, or
+/// for a case missing from the candidate, the baseline's. Returns how many were written.
+pub fn write_repros(
+    r: &compare::Regressions,
+    baseline: &load::LoadedReport,
+    candidate: &load::LoadedReport,
+    root: &Path,
+) -> Result<usize> {
+    if root.is_dir() {
+        std::fs::remove_dir_all(root).map_err(|e| Error::io(root, "clear old repros", &e))?;
+    }
+    let mut n = 0;
+    for e in r.regressions() {
+        let (side, view) = match candidate.cases.get(&e.key) {
+            Some(v) => (candidate, v),
+            None => match baseline.cases.get(&e.key) {
+                Some(v) => (baseline, v),
+                None => continue,
+            },
+        };
+        let why = format!(
+            "{} (baseline {}, candidate {})",
+            e.what, baseline.toolchain, candidate.toolchain
+        );
+        let req = crate::output::repro::Request {
+            case: &view.record,
+            toolchain: &side.rerun,
+            why: &why,
+            details: &e.details,
+        };
+        crate::output::repro::write(root, &req)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A file-name-safe form of a label.
+pub fn safe(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect()
+}
+
+/// What running a side needs.
+pub struct RunSpec<'a> {
+    pub cases: &'a [Discovered],
+    pub suites: &'a Path,
+    pub tiers: Vec<Tier>,
+    pub dirs: Dirs,
+    pub jobs: usize,
+}
+
+/// Run `cases` with a toolchain into `report` (progress on stderr).
+pub fn run_toolchain(req: &Request, spec: &RunSpec, report: &Path) -> Result<PathBuf> {
+    let session = Session::open(&SessionOptions::new(req.clone(), spec.dirs.clone()))?;
+    let fp = session.fingerprint();
+    eprintln!(
+        "harness: running {} trial(s) with {} (rustc {}, LLVM {})",
+        spec.cases.len(),
+        fp.rustc.label,
+        fp.rustc.release,
+        fp.rustc.llvm.as_deref().unwrap_or("?")
+    );
+    let mut done = 0;
+    crate::drive::run_cases(
+        &session,
+        spec.cases,
+        spec.suites,
+        spec.tiers.clone(),
+        spec.jobs,
+        report,
+        |r| {
+            done += 1;
+            if r.status.is_failure() {
+                eprintln!("  [{done}/{}] {} {}", spec.cases.len(), r.status, r.key);
+            }
+        },
+    )?;
+    Ok(report.to_path_buf())
+}
+
+/// The report of a side: the file itself, or a fresh run under `<dirs>/gate/`.
+pub fn side_report(side: &Side, spec: &RunSpec) -> Result<load::LoadedReport> {
+    match side {
+        Side::Report(p) => load::load(p),
+        Side::Toolchain(req) => {
+            let path =
+                spec.dirs.root.join("gate").join(format!("report-{}.json", safe(&side.label())));
+            run_toolchain(req, spec, &path)?;
+            load::load(&path)
+        }
+    }
+}
+
+/// Join the reports of shards into one: cases from every shard (a key in two shards is an
+/// error), the first shard's header, and a fresh summary.
+pub fn merge(paths: &[PathBuf]) -> Result<Value> {
+    let mut header = Value::Null;
+    let mut cases: Vec<Value> = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, PathBuf> = Default::default();
+    for p in paths {
+        let (h, cs) = load::read_records(p)?;
+        if header.is_null() {
+            header = h;
+        }
+        for c in cs {
+            let key = c["key"].as_str().unwrap_or("").to_string();
+            if let Some(first) = seen.get(&key) {
+                return Err(Error::at_file(
+                    p,
+                    format!("case `{key}` is also in {}: shards overlap", first.display()),
+                ));
+            }
+            seen.insert(key, p.clone());
+            cases.push(c);
+        }
+    }
+    cases.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
+    let mut by_status = serde_json::Map::new();
+    let mut duration = 0u64;
+    for c in &cases {
+        let s = c["status"].as_str().unwrap_or("error").to_string();
+        let n = by_status.get(&s).and_then(Value::as_u64).unwrap_or(0) + 1;
+        by_status.insert(s, Value::from(n));
+        duration += c["duration_ms"].as_u64().unwrap_or(0);
+    }
+    Ok(serde_json::json!({
+        "schema_version": crate::report::SCHEMA_VERSION,
+        "header": header,
+        "cases": cases,
+        "summary": { "total": cases.len(), "by_status": by_status, "duration_ms": duration },
+    }))
+}

@@ -201,6 +201,38 @@ fn shard_reports_merge_into_one() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("shards overlap"), "{}", text(&out));
+    // With the suite root, a case no shard reported is not lost: here the second shard
+    // "crashed", so `g::b` is an error naming why.
+    let out = harness(&[
+        "merge",
+        r1.to_str().unwrap(),
+        "--suites",
+        s.path().to_str().unwrap(),
+        "--harness-dir",
+        h1.path().to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let m = read_report(&merged);
+    let b = m["cases"].as_array().unwrap().iter().find(|c| c["key"] == "g::b").unwrap();
+    assert_eq!(b["status"], "error", "{b:#}");
+    assert!(b["reason"].as_str().unwrap().contains("no shard reported"), "{b:#}");
+    // Shards of different toolchains do not merge.
+    let mut other = read_report(&r1);
+    other["header"]["fingerprint"]["rustc"]["release"] = "0.0.1".into();
+    other["cases"][0]["key"] = "g::other".into();
+    let other_path = h2.path().join("other.json");
+    std::fs::write(&other_path, serde_json::to_vec(&other).unwrap()).unwrap();
+    let out = harness(&[
+        "merge",
+        r1.to_str().unwrap(),
+        other_path.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("other.json: ran with rustc 0.0.1"), "{}", text(&out));
 }
 
 #[test]

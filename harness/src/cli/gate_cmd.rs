@@ -57,6 +57,13 @@ pub struct MergeArgs {
     /// The merged report.json to write.
     #[arg(long, value_name = "PATH")]
     out: PathBuf,
+    /// The suite root the shards ran: every case of it that no shard reported is added,
+    /// as ignored with its reason (nextest skips ignored trials) or as an error (a shard
+    /// that crashed). Without it, only the shards' cases are merged.
+    #[arg(long, value_name = "DIR")]
+    suites: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", default_value_os_t = paths::default_harness_dir())]
+    harness_dir: PathBuf,
 }
 
 fn jobs(j: Option<usize>) -> usize {
@@ -210,7 +217,11 @@ pub fn bisect(args: BisectArgs) -> ExitCode {
 }
 
 pub fn merge(args: MergeArgs) -> ExitCode {
-    match gate::merge(&args.reports) {
+    let complete = args
+        .suites
+        .as_deref()
+        .map(|suites| gate::merge::Complete { suites, dirs: Dirs::new(args.harness_dir.clone()) });
+    match gate::merge::merge(&args.reports, complete.as_ref()) {
         Ok(v) => {
             let bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
             if let Err(e) = paths::write_atomic(&args.out, &bytes) {

@@ -7,6 +7,7 @@
 pub mod bisect;
 pub mod compare;
 pub mod load;
+pub mod merge;
 
 use crate::discover::Discovered;
 use crate::error::{Error, Result};
@@ -14,7 +15,6 @@ use crate::model::Tier;
 use crate::paths::Dirs;
 use crate::session::{Session, SessionOptions};
 use crate::toolchain::Request;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// One side of a gate.
@@ -140,44 +140,4 @@ pub fn side_report(side: &Side, spec: &RunSpec) -> Result<load::LoadedReport> {
             load::load(&path)
         }
     }
-}
-
-/// Join the reports of shards into one: cases from every shard (a key in two shards is an
-/// error), the first shard's header, and a fresh summary.
-pub fn merge(paths: &[PathBuf]) -> Result<Value> {
-    let mut header = Value::Null;
-    let mut cases: Vec<Value> = Vec::new();
-    let mut seen: std::collections::BTreeMap<String, PathBuf> = Default::default();
-    for p in paths {
-        let (h, cs) = load::read_records(p)?;
-        if header.is_null() {
-            header = h;
-        }
-        for c in cs {
-            let key = c["key"].as_str().unwrap_or("").to_string();
-            if let Some(first) = seen.get(&key) {
-                return Err(Error::at_file(
-                    p,
-                    format!("case `{key}` is also in {}: shards overlap", first.display()),
-                ));
-            }
-            seen.insert(key, p.clone());
-            cases.push(c);
-        }
-    }
-    cases.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
-    let mut by_status = serde_json::Map::new();
-    let mut duration = 0u64;
-    for c in &cases {
-        let s = c["status"].as_str().unwrap_or("error").to_string();
-        let n = by_status.get(&s).and_then(Value::as_u64).unwrap_or(0) + 1;
-        by_status.insert(s, Value::from(n));
-        duration += c["duration_ms"].as_u64().unwrap_or(0);
-    }
-    Ok(serde_json::json!({
-        "schema_version": crate::report::SCHEMA_VERSION,
-        "header": header,
-        "cases": cases,
-        "summary": { "total": cases.len(), "by_status": by_status, "duration_ms": duration },
-    }))
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what the static and link tiers need on a Debian or Ubuntu machine and is missing:
+# LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm tools the tests cross-check
+# with) and the Windows targets' std. Idempotent: nothing already there is installed again.
+#   ci/setup-linux.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for tool in clang-cl-22 lld-link-22 llvm-readobj-22 llvm-objdump-22; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing clang-22 lld-22 llvm-22 (missing: ${missing[*]})"
+  as_root apt-get update -qq
+  if ! apt-cache show clang-22 >/dev/null 2>&1; then
+    # Not in this distribution's archive (Ubuntu): LLVM's own apt repository.
+    codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"')"
+    if [ -z "$codename" ]; then
+      echo "ci/setup-linux.sh: no VERSION_CODENAME in /etc/os-release; install clang-22, lld-22 and llvm-22 by hand" >&2
+      exit 1
+    fi
+    curl -fsSL https://apt.llvm.org/llvm-snapshot.gpg.key \
+      | as_root gpg --dearmor --yes -o /usr/share/keyrings/apt.llvm.org.gpg
+    echo "deb [signed-by=/usr/share/keyrings/apt.llvm.org.gpg] https://apt.llvm.org/${codename}/ llvm-toolchain-${codename}-22 main" \
+      | as_root tee /etc/apt/sources.list.d/llvm-22.list >/dev/null
+    as_root apt-get update -qq
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-22 lld-22 llvm-22 >/dev/null
+fi
+
+rustup target add arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc

@@ -22,10 +22,7 @@ pub fn execute_guarded(session: &Session, case: &Discovered) -> CaseRecord {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        let path = match case {
-            Discovered::Variant(v) => v.spec.primary.clone(),
-            Discovered::Broken(b) => b.path.clone(),
-        };
+        let path = case.path().to_path_buf();
         let mut r =
             crate::exec::broken(&BrokenCase { key: case.key().clone(), path, errors: vec![] });
         r.reason = Some(format!("internal harness error (please report it): {what}"));

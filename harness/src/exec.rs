@@ -13,7 +13,7 @@ use crate::run;
 use crate::session::Env;
 use std::time::Instant;
 
-fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {
+pub(crate) fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {
     CaseRecord {
         record_type: "case",
         key: key.clone(),
@@ -31,6 +31,7 @@ fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {
         expected_failure: None,
         duration_ms: 0,
         phases: Vec::new(),
+        matrix: None,
     }
 }
 
@@ -243,23 +244,34 @@ fn image_check(
     artifacts: &[build::Artifact],
     entries: &[(String, String)],
 ) -> Result<(crate::report::ImageFacts, check::image::Verdict), String> {
-    use check::image::{Expect, Options};
-    let bytes = inspect::read_file(&a.path).map_err(|e| e.to_string())?;
-    let view = inspect::image::ImageView::parse(&a.path.display().to_string(), &bytes)
-        .map_err(|e| e.to_string())?;
+    use check::image::Expect;
     let expect = match build::link::machine(v) {
         "arm64x" => Expect::Arm64x,
         "x64" => Expect::X64,
         "arm64" => Expect::Arm64,
         _ => Expect::Arm64ec,
     };
-    let mut opts = Options::new(expect);
+    let map = artifacts.iter().find(|m| m.kind == ArtifactKind::Map).map(|m| m.path.as_path());
+    verify_image(&a.path, expect, entries, map)
+}
+
+/// Read and verify a linked image against what it should be, with the entry thunks its
+/// objects recorded and, when there is one, the linker's map.
+pub(crate) fn verify_image(
+    image: &std::path::Path,
+    expect: check::image::Expect,
+    entries: &[(String, String)],
+    map: Option<&std::path::Path>,
+) -> Result<(crate::report::ImageFacts, check::image::Verdict), String> {
+    let bytes = inspect::read_file(image).map_err(|e| e.to_string())?;
+    let view = inspect::image::ImageView::parse(&image.display().to_string(), &bytes)
+        .map_err(|e| e.to_string())?;
+    let mut opts = check::image::Options::new(expect);
     opts.entries = entries.to_vec();
-    if let Some(m) = artifacts.iter().find(|m| m.kind == ArtifactKind::Map) {
-        let text =
-            std::fs::read_to_string(&m.path).map_err(|e| format!("{}: {e}", m.path.display()))?;
+    if let Some(m) = map {
+        let text = std::fs::read_to_string(m).map_err(|e| format!("{}: {e}", m.display()))?;
         opts.map =
-            Some(inspect::linkmap::parse(&text).map_err(|e| format!("{}: {e}", m.path.display()))?);
+            Some(inspect::linkmap::parse(&text).map_err(|e| format!("{}: {e}", m.display()))?);
     }
     let verdict = check::image::verify(&view, &opts);
     Ok((crate::report::ImageFacts::of(&view, &verdict), verdict))

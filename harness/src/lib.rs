@@ -5,6 +5,7 @@
 //! [`discover`] (suite files → cases) → [`plan`] (cases + environment → trials) →
 //! [`build`] → [`inspect`] / [`run`] → [`check`] → [`report`].
 //! [`session`] ties the stages together for the CLI and the libtest-mimic driver.
+//! [`matrix`] is the generated ABI matrix: the same stages for caller/callee pairings.
 
 pub mod abi;
 pub mod build;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod exec;
 pub mod gate;
 pub mod inspect;
+pub mod matrix;
 pub mod model;
 pub mod output;
 pub mod paths;

@@ -135,16 +135,25 @@ pub fn trim_output(bytes: &[u8]) -> String {
 /// Run `cmd` until it exits or `deadline` passes. Never panics: spawn failures and
 /// timeouts are reported in the returned record.
 pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
+    run_capture(cmd, deadline).0
+}
+
+/// [`run`], also returning the whole of stdout (the record keeps only its head and tail):
+/// for programs whose output is data, such as the ABI matrix's value protocol.
+pub fn run_capture(cmd: &Cmd, deadline: Instant) -> (CmdRecord, Vec<u8>) {
     let start = Instant::now();
     let argv = cmd.argv_strings();
     let cwd = cmd.cwd.as_ref().map(|c| c.display().to_string());
-    let record = |exit, out: &[u8], err: &[u8]| CmdRecord {
-        argv: argv.clone(),
-        cwd: cwd.clone(),
-        exit,
-        duration_ms: start.elapsed().as_millis() as u64,
-        stdout: trim_output(out),
-        stderr: trim_output(err),
+    let record = |exit, out: &[u8], err: &[u8]| {
+        let r = CmdRecord {
+            argv: argv.clone(),
+            cwd: cwd.clone(),
+            exit,
+            duration_ms: start.elapsed().as_millis() as u64,
+            stdout: trim_output(out),
+            stderr: trim_output(err),
+        };
+        (r, out.to_vec())
     };
     let Some((program, args)) = cmd.argv.split_first() else {
         return record(Exit::SpawnFailed { message: "empty argv".into() }, b"", b"");

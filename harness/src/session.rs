@@ -75,6 +75,9 @@ impl Session {
     pub fn execute(&self, d: &Discovered) -> CaseRecord {
         match d {
             Discovered::Variant(v) => exec::execute(v, &self.env),
+            Discovered::Matrix(m) => {
+                crate::matrix::exec::execute(m, &self.env, crate::matrix::exec::plan(m, &self.env))
+            }
             Discovered::Broken(b) => exec::broken(b),
         }
     }
@@ -83,6 +86,7 @@ impl Session {
     pub fn plan(&self, d: &Discovered) -> Option<Decision> {
         match d {
             Discovered::Variant(v) => Some(plan::plan(v, &self.env)),
+            Discovered::Matrix(m) => Some(crate::matrix::exec::plan(m, &self.env)),
             Discovered::Broken(_) => None,
         }
     }
@@ -91,6 +95,7 @@ impl Session {
     pub fn execute_decided(&self, d: &Discovered, decision: Decision) -> CaseRecord {
         match d {
             Discovered::Variant(v) => exec::execute_decided(v, &self.env, decision),
+            Discovered::Matrix(m) => crate::matrix::exec::execute(m, &self.env, decision),
             Discovered::Broken(b) => exec::broken(b),
         }
     }

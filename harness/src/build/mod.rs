@@ -44,15 +44,19 @@ pub struct BuildOutput {
     pub artifacts: Vec<Artifact>,
 }
 
+/// What to build: the steps, files written into the build directory first (generated
+/// sources), every input file the steps read, and the identities of the tools beyond the
+/// toolchain (C compiler, linker). All of it goes into the cache key.
+pub struct StepPlan {
+    pub steps: Vec<Step>,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub inputs: Vec<PathBuf>,
+    pub identity: String,
+}
+
 /// The cache key: recipe version, every argv, the tool identities and every input byte.
-fn cache_key(
-    v: &Variant,
-    tc: &Toolchain,
-    steps: &[Step],
-    files: &[(String, Vec<u8>)],
-    extra_inputs: &[PathBuf],
-    cc_identity: &str,
-) -> Result<String, Error> {
+fn cache_key(tc: &Toolchain, plan: &StepPlan) -> Result<String, Error> {
+    let (steps, files, cc_identity) = (&plan.steps, &plan.files, &plan.identity);
     let mut h = Sha256::new();
     let mut put = |b: &[u8]| {
         h.update((b.len() as u64).to_le_bytes());
@@ -75,8 +79,8 @@ fn cache_key(
         put(name.as_bytes());
         put(bytes);
     }
-    for file in input_files(v).into_iter().chain(extra_inputs.iter().cloned()) {
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, "read the fixture", &e))?;
+    for file in &plan.inputs {
+        let bytes = std::fs::read(file).map_err(|e| Error::io(file, "read the fixture", &e))?;
         put(file.to_string_lossy().as_bytes());
         put(&bytes);
     }
@@ -130,8 +134,24 @@ pub fn build(
             Some(CCompiler::Msvc(m)) => format!("msvc {} {}", m.cl.display(), m.sdk_version),
             None => String::new(),
         };
+    let mut inputs = input_files(v);
+    inputs.extend(extra_inputs);
+    let plan = StepPlan { steps, files, inputs, identity: cc_identity };
+    run_steps(tc, &plan, build_root, deadline, start)
+}
+
+/// Run a plan's steps in a fresh directory and publish it under its cache key, or reuse
+/// the outputs an identical earlier plan published.
+pub fn run_steps(
+    tc: &Toolchain,
+    plan: &StepPlan,
+    build_root: &Path,
+    deadline: Instant,
+    start: Instant,
+) -> BuildOutput {
+    let (steps, files) = (&plan.steps, &plan.files);
     let mut phase = PhaseRecord::new(PhaseName::Build);
-    let key = match cache_key(v, tc, &steps, &files, &extra_inputs, &cc_identity) {
+    let key = match cache_key(tc, plan) {
         Ok(k) => k,
         Err(e) => {
             return BuildOutput { phase: phase.error(e.to_string(), start), artifacts: vec![] };
@@ -147,7 +167,7 @@ pub fn build(
     }
     let tmp = build_root.join(format!("{key}.tmp-{}-{}", std::process::id(), paths::unique()));
     let prepared = std::fs::create_dir_all(&tmp).and_then(|_| {
-        for (rel, bytes) in &files {
+        for (rel, bytes) in files {
             let p = tmp.join(rel);
             if let Some(d) = p.parent() {
                 std::fs::create_dir_all(d)?;
@@ -163,7 +183,7 @@ pub fn build(
             artifacts: vec![],
         };
     }
-    for step in &steps {
+    for step in steps {
         let cmd = step.cmd.clone().cwd(&tmp);
         let mut rec = process::run(&cmd, deadline);
         // Record the directory the outputs end up in, so the argv can be replayed there.

@@ -224,16 +224,11 @@ fn list(args: ListArgs) -> ExitCode {
     let mut broken = false;
     for d in &cases {
         if args.json {
-            let (tier, fixture, errors) = match d {
-                Discovered::Variant(v) => {
-                    (d.tier().map(|t| t.name()), v.spec.primary.display().to_string(), vec![])
-                }
-                Discovered::Broken(b) => (
-                    None,
-                    b.path.display().to_string(),
-                    b.errors.iter().map(|e| e.to_string()).collect(),
-                ),
+            let errors: Vec<String> = match d {
+                Discovered::Broken(b) => b.errors.iter().map(|e| e.to_string()).collect(),
+                _ => vec![],
             };
+            let (tier, fixture) = (d.tier().map(|t| t.name()), d.path().display().to_string());
             let v = serde_json::json!({"key": d.key().to_string(), "tier": tier, "fixture": fixture, "errors": errors});
             println!("{v}");
         } else {

@@ -3,7 +3,8 @@
 //! Layout: `<root>/<suite>/<case>.{rs,c,cpp}` is a single-file case;
 //! `<root>/<suite>/<case>/` holding sources is a directory case whose directives live in its
 //! primary source (`main.rs`, `lib.rs`, the only `.rs`, `main.c`/`main.cpp`, or the only C
-//! file). Directories named `auxiliary` and hidden entries are skipped.
+//! file). Directories named `auxiliary` and hidden entries are skipped. A suite directory
+//! with an `abi.toml` is an ABI matrix suite: one case per pairing ([`crate::matrix`]).
 
 pub mod annotations;
 pub mod conditions;
@@ -98,6 +99,8 @@ pub struct BrokenCase {
 #[derive(Clone, Debug)]
 pub enum Discovered {
     Variant(Box<Variant>),
+    /// A pairing of the ABI matrix.
+    Matrix(Box<crate::matrix::suite::MatrixCase>),
     Broken(BrokenCase),
 }
 
@@ -105,13 +108,26 @@ impl Discovered {
     pub fn key(&self) -> &CaseKey {
         match self {
             Discovered::Variant(v) => &v.key,
+            Discovered::Matrix(m) => &m.key,
             Discovered::Broken(b) => &b.key,
+        }
+    }
+
+    /// The file that defines the case (the fixture, `abi.toml`, or the broken file).
+    pub fn path(&self) -> &Path {
+        match self {
+            Discovered::Variant(v) => &v.spec.primary,
+            Discovered::Matrix(m) => &m.config,
+            Discovered::Broken(b) => &b.path,
         }
     }
 
     pub fn tier(&self) -> Option<Tier> {
         match self {
             Discovered::Variant(v) => Some(if v.host_control { Tier::Run } else { v.config.tier }),
+            Discovered::Matrix(m) => {
+                Some(if m.pairing.is_control() { Tier::Run } else { Tier::Link })
+            }
             Discovered::Broken(_) => None,
         }
     }
@@ -150,6 +166,17 @@ pub fn discover(root: &Path) -> Result<Vec<Discovered>> {
                     "a suite name uses letters, digits, `_`, `-` and `.`",
                 )],
             }));
+            continue;
+        }
+        if crate::matrix::suite::is_matrix_suite(&suite) {
+            match crate::matrix::suite::load(&suite_name, &suite) {
+                Ok(cases) => out.extend(cases.into_iter().map(|c| Discovered::Matrix(Box::new(c)))),
+                Err(errors) => out.push(Discovered::Broken(BrokenCase {
+                    key: CaseKey::new(&suite_name, "abi.toml"),
+                    path: suite.join(crate::matrix::suite::CONFIG),
+                    errors,
+                })),
+            }
             continue;
         }
         for entry in sorted_entries(&suite)? {

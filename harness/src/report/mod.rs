@@ -198,6 +198,9 @@ pub struct CaseRecord {
     pub expected_failure: Option<Expected>,
     pub duration_ms: u64,
     pub phases: Vec<PhaseRecord>,
+    /// For an ABI matrix pairing: what was checked per function and what did not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<crate::matrix::exec::Summary>,
 }
 
 /// Identity of everything that produced the results.

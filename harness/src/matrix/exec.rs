@@ -1,0 +1,353 @@
+//! One pairing's trial: generate and build (one image, however many functions), inspect
+//! the objects, check every edge statically, run where code can run (host controls here;
+//! Arm64EC images on a Windows on ARM64 host) and compare the values, then judge each
+//! function against `expectations.toml` ([`super::judge`]).
+
+use super::edges::{self, Edge};
+use super::expect::Phase;
+use super::protocol::{self, RunVerdict};
+use super::steps::{self, Tools};
+use super::suite::MatrixCase;
+use super::{FnSpec, Skip, judge, select};
+use crate::build::{self, ArtifactKind, CCompiler};
+use crate::check::{self, Finding};
+use crate::inspect::{self, ObjectView};
+use crate::model::{Status, Target, Tier};
+use crate::plan::{self, Decision};
+use crate::report::{CaseRecord, PhaseName, PhaseRecord, PhaseStatus};
+use crate::session::Env;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A function that did not pass.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    pub function: String,
+    pub signature: String,
+    pub origin: String,
+    pub phase: Phase,
+    /// The expectation rule that declares it, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    pub problems: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<Edge>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repro: Option<String>,
+}
+
+/// The matrix part of a case record: what was checked and what did not pass.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub pairing: String,
+    pub caller: String,
+    pub callee: String,
+    pub functions: usize,
+    pub skipped: Vec<Skip>,
+    /// Functions whose edges were checked statically (0 for host controls).
+    pub static_checked: usize,
+    /// Functions whose values were compared at run time.
+    pub run_checked: usize,
+    /// `performed`, or why the values were not compared here.
+    pub run: String,
+    pub not_reached: usize,
+    pub passed: usize,
+    pub failures: Vec<Failure>,
+    /// Functions a rule declares failing that passed: `function: rule`.
+    pub fixed: Vec<String>,
+    /// Findings no single function explains (driver code, the image).
+    pub general: Vec<String>,
+    /// Rules that would declare the unexpected failures, to paste into expectations.toml.
+    pub suggestions: Vec<String>,
+}
+
+/// What each function came to before judging: the phase it failed at, why, its edge.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub failed_at: Option<Phase>,
+    pub problems: Vec<String>,
+    pub edge: Option<Edge>,
+}
+
+fn c_has_i128(env: &Env) -> bool {
+    !matches!(plan::c_compiler(env, Target::Arm64ec), Some(CCompiler::Msvc(_)))
+}
+
+/// The tools this machine offers the matrix, and the Arm64EC C compiler they borrow.
+pub fn tools(env: &Env) -> (Tools<'_>, Option<CCompiler>) {
+    let c_ec = plan::c_compiler(env, Target::Arm64ec);
+    let host_cc = env.clang.found().map(|c| c.path.clone()).or_else(|| crate::process::which("cc"));
+    let t = Tools {
+        linker: env.linker.found(),
+        clang: env.clang.found(),
+        c_ec: None,
+        clang_cl: env.clang_cl.found(),
+        host_cc,
+        support_dir: crate::paths::workspace_root().join("fixtures/support"),
+    };
+    (t, c_ec)
+}
+
+/// Whether the pairing can be built here, and if not why.
+pub fn plan(case: &MatrixCase, env: &Env) -> Decision {
+    let (mut t, c_ec) = tools(env);
+    t.c_ec = c_ec.as_ref();
+    match t.missing(&case.pairing) {
+        Some(why) => Decision::Ignore { reason: why },
+        None => Decision::Execute { expected_failure: None },
+    }
+}
+
+/// A trial in progress.
+pub struct Trial<'a> {
+    pub case: &'a MatrixCase,
+    pub env: &'a Env,
+    pub fns: Vec<&'a FnSpec>,
+    pub deadline: Instant,
+    pub rec: CaseRecord,
+    pub summary: Summary,
+    pub outcomes: Vec<Outcome>,
+}
+
+pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
+    let start = Instant::now();
+    let p = case.pairing;
+    let control = p.is_control();
+    let mut rec = crate::exec::base_record(&case.key, case.config.display().to_string(), 1);
+    rec.tier = Some(if control { Tier::Run } else { Tier::Link });
+    rec.target = Some(if control { Target::Host } else { Target::Arm64ec });
+    rec.control = control;
+    if let Decision::Ignore { reason } = decision {
+        rec.status = Status::Ignored;
+        rec.reason = Some(reason);
+        return rec;
+    }
+    let (mut tools, c_ec) = tools(env);
+    tools.c_ec = c_ec.as_ref();
+    let (fns, skipped) = select(&p, &case.functions, c_has_i128(env));
+    let summary = Summary {
+        pairing: p.name(),
+        caller: p.caller.to_string(),
+        callee: p.callee.to_string(),
+        functions: fns.len(),
+        skipped,
+        ..Summary::default()
+    };
+    let outcomes = vec![Outcome::default(); fns.len()];
+    let deadline = Instant::now() + case.timeout;
+    let mut t = Trial { case, env, fns, deadline, rec, summary, outcomes };
+    let plan = steps::plan(&p, &t.fns, &env.toolchain, &tools);
+    let built = build::run_steps(&env.toolchain, &plan, &env.dirs.build(), deadline, start);
+    let ok = built.phase.status == PhaseStatus::Passed;
+    let linking =
+        built.phase.commands.last().is_some_and(|c| c.argv.iter().any(|a| a.contains("link=")));
+    let message = built.phase.message.clone().unwrap_or_default();
+    t.rec.phases.push(built.phase);
+    if !ok {
+        let phase = if linking { Phase::Link } else { Phase::Build };
+        let why = format!("the pairing did not build: {}", message.lines().next().unwrap_or(""));
+        for o in &mut t.outcomes {
+            *o = Outcome { failed_at: Some(phase), problems: vec![why.clone()], edge: None };
+        }
+        t.summary.run = "not run: the build failed".into();
+    } else if control {
+        // Host objects are not COFF and have no thunks: the control proves the generator
+        // and the protocol by running.
+        t.run(&built.artifacts);
+    } else if t.inspect_and_check(&built.artifacts) {
+        t.run(&built.artifacts);
+    }
+    let mut rec = judge::judge(t, &tools);
+    rec.duration_ms = start.elapsed().as_millis() as u64;
+    rec
+}
+
+impl Trial<'_> {
+    /// The inspect and check phases; false when the objects could not be read.
+    fn inspect_and_check(&mut self, artifacts: &[build::Artifact]) -> bool {
+        let p = self.case.pairing;
+        let start = Instant::now();
+        let mut inspect = PhaseRecord::new(PhaseName::Inspect);
+        let mut loaded = Vec::new();
+        let mut errors = Vec::new();
+        let objects = artifacts
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Object && !a.path.ends_with("arm64ec_support.o"));
+        for a in objects {
+            match inspect::read_file(&a.path) {
+                Ok(b) => loaded.push((a, b)),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        let mut views: Vec<(&build::Artifact, ObjectView)> = Vec::new();
+        for (a, bytes) in &loaded {
+            match ObjectView::parse(&a.path.display().to_string(), bytes) {
+                Ok(v) => {
+                    inspect.objects.push(v.summary());
+                    views.push((*a, v));
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if !errors.is_empty() {
+            self.rec.phases.push(inspect.error(errors.join("\n"), start));
+            return false;
+        }
+        self.rec.phases.push(inspect.finish(PhaseStatus::Passed, start));
+        let start = Instant::now();
+        let mut check = PhaseRecord::new(PhaseName::Check);
+        let side = |driver: bool| {
+            views
+                .iter()
+                .find(|(a, _)| a.path.ends_with(steps::DRIVER_OBJ) == driver)
+                .map(|(_, v)| v)
+        };
+        let driver_is_caller = p.driver_side() == p.caller;
+        let (caller, callee) = (side(driver_is_caller), side(!driver_is_caller));
+        let mut sigs: BTreeMap<String, crate::abi::Signature> =
+            self.fns.iter().map(|f| (f.name.clone(), f.signature())).collect();
+        for (name, sig) in
+            [("abi_rec", "fn(u32, ptr, u32)"), ("abi_run", "fn(u32)"), ("abi_start", "fn() -> u32")]
+        {
+            if let Ok(s) = crate::abi::Signature::parse(sig) {
+                sigs.insert(name.into(), s);
+            }
+        }
+        let findings: Vec<(String, Vec<Finding>)> = views
+            .iter()
+            .map(|(a, v)| {
+                let opts = check::object::Options { target: a.target, sigs: sigs.clone() };
+                (v.name.clone(), check::object::verify(v, &opts))
+            })
+            .collect();
+        let (edges, unclaimed) = edges::check(&p, &self.fns, caller, callee, &findings);
+        self.summary.static_checked = edges.len();
+        for (o, e) in self.outcomes.iter_mut().zip(edges) {
+            if !e.problems.is_empty() {
+                o.failed_at = Some(Phase::Check);
+                o.problems = e.problems.clone();
+            }
+            o.edge = Some(e);
+        }
+        self.summary.general.extend(unclaimed.iter().map(|f| f.to_string()));
+        check.findings.extend(unclaimed);
+        let entries: Vec<(String, String)> = views
+            .iter()
+            .flat_map(|(_, v)| v.hybrid.records.iter())
+            .filter(|r| r.kind == inspect::hybmp::Kind::Entry)
+            .filter_map(|r| Some((r.source_name.clone()?, r.target_name.clone()?)))
+            .collect();
+        let map = artifacts.iter().find(|a| a.kind == ArtifactKind::Map).map(|m| m.path.as_path());
+        if let Some(img) = artifacts.iter().find(|a| a.kind == ArtifactKind::Image) {
+            match crate::exec::verify_image(&img.path, check::image::Expect::Arm64ec, &entries, map)
+            {
+                Ok((facts, verdict)) => {
+                    check.images.push(facts);
+                    self.summary.general.extend(verdict.findings.iter().map(|f| f.to_string()));
+                    check.findings.extend(verdict.findings);
+                }
+                Err(e) => {
+                    self.summary.general.push(e.clone());
+                    check.findings.push(Finding::new("image.unreadable", e));
+                }
+            }
+        }
+        let failed = self.outcomes.iter().filter(|o| o.failed_at.is_some()).count();
+        check.message = Some(format!(
+            "{} edge(s) checked, {failed} with problems, {} general finding(s)",
+            self.summary.static_checked,
+            self.summary.general.len()
+        ));
+        let status =
+            if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
+        self.rec.phases.push(check.finish(status, start));
+        true
+    }
+
+    /// The run phase, where the image can run: compare every value of the transcript.
+    fn run(&mut self, artifacts: &[build::Artifact]) {
+        let p = self.case.pairing;
+        let runnable = p.is_control() || self.env.runner.kind == "native";
+        let exe = artifacts
+            .iter()
+            .find(|a| matches!(a.kind, ArtifactKind::Executable | ArtifactKind::Image));
+        let Some(exe) = exe.filter(|_| runnable) else {
+            self.summary.run = format!("not run: no Arm64EC runner ({})", self.env.runner.detail);
+            return;
+        };
+        let start = Instant::now();
+        let mut phase = PhaseRecord::new(PhaseName::Run);
+        let mut cmd = crate::process::Cmd::new(&exe.path);
+        if let Some(dir) = exe.path.parent() {
+            cmd = cmd.cwd(dir);
+        }
+        let (out, stdout) = crate::process::run_capture(&cmd, self.deadline);
+        let transcript = protocol::parse(&String::from_utf8_lossy(&stdout));
+        let verdicts = protocol::compare(&self.fns, &transcript);
+        self.summary.run = "performed".into();
+        for (o, v) in self.outcomes.iter_mut().zip(&verdicts) {
+            match v {
+                RunVerdict::Passed => self.summary.run_checked += 1,
+                RunVerdict::NotReached => self.summary.not_reached += 1,
+                other => {
+                    self.summary.run_checked += 1;
+                    o.failed_at.get_or_insert(Phase::Run);
+                    o.problems.extend(describe_run(other));
+                }
+            }
+        }
+        let mut problems = Vec::new();
+        if !transcript.done && !verdicts.iter().any(|v| matches!(v, RunVerdict::Crashed { .. })) {
+            problems.push(format!("the run ended without `done` ({})", out.summary()));
+        }
+        if transcript.pairing.as_deref() != Some(p.name().as_str()) {
+            problems.push(format!(
+                "the program says it is pairing {:?}, not {}",
+                transcript.pairing,
+                p.name()
+            ));
+        }
+        if let Some((line, text)) = transcript.stray.first() {
+            problems.push(format!(
+                "{} line(s) outside the protocol, first at line {line}: {text}",
+                transcript.stray.len()
+            ));
+        }
+        self.summary.general.extend(problems.iter().cloned());
+        let status = match out.exit {
+            crate::process::Exit::Timeout { .. } => PhaseStatus::Timeout,
+            crate::process::Exit::SpawnFailed { .. } => PhaseStatus::Error,
+            _ if problems.is_empty() => PhaseStatus::Passed,
+            _ => PhaseStatus::Failed,
+        };
+        phase.message = Some(if problems.is_empty() {
+            format!("{} function(s) compared", self.summary.run_checked)
+        } else {
+            problems.join("\n")
+        });
+        phase.commands.push(out);
+        self.rec.phases.push(phase.finish(status, start));
+    }
+}
+
+fn describe_run(v: &RunVerdict) -> Vec<String> {
+    match v {
+        RunVerdict::Mismatched { mismatches } => mismatches
+            .iter()
+            .map(|m| {
+                let moved = if m.moved.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", m.moved.join("; "))
+                };
+                format!("{} arrived as {}, sent as {}{moved}", m.value, m.received, m.sent)
+            })
+            .collect(),
+        RunVerdict::Crashed { last } => {
+            vec![format!("the program stopped during this call, {last}")]
+        }
+        RunVerdict::Incomplete { missing } => missing.clone(),
+        RunVerdict::Passed | RunVerdict::NotReached => vec![],
+    }
+}

@@ -1,0 +1,127 @@
+//! Judging a pairing: every function's outcome against `expectations.toml`. A failure a
+//! rule declares (at its phase) is expected; one no rule declares is not, and gets a
+//! stand-alone repro and a suggested rule; a function a rule declares that passed is
+//! fixed. The case's status and reason follow.
+
+use super::exec::{Failure, Outcome, Trial};
+use super::expect::{self, Context, Phase};
+use super::minimize;
+use super::steps::Tools;
+use crate::model::Status;
+use crate::report::{CaseRecord, Expected, ExpectedKind, PhaseStatus};
+
+/// How many stand-alone repros one pairing writes at most.
+const MAX_REPROS: usize = 25;
+
+pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
+    let Trial { case, env, fns, mut rec, mut summary, outcomes, .. } = t;
+    let p = case.pairing;
+    let release = env.toolchain.info.release.clone();
+    let cx = Context {
+        target: if p.is_control() { "host" } else { "arm64ec" },
+        release: &release,
+        llvm: env.toolchain.llvm(),
+    };
+    let ran = summary.run == "performed";
+    let mut unexpected = 0usize;
+    let mut expected_rules = Vec::new();
+    let repro_root = env.dirs.root.join("abi-repros");
+    for (f, Outcome { failed_at, problems, edge }) in fns.iter().zip(outcomes) {
+        let id = case.function_id(&f.name);
+        let rule = expect::lookup(&case.rules, &id, &cx);
+        let Some(phase) = failed_at else {
+            summary.passed += 1;
+            if let Some(r) = rule.filter(|r| !r.flaky && (r.busted != Phase::Run || ran)) {
+                summary.fixed.push(format!("{}: {}", f.name, r.cite()));
+            }
+            continue;
+        };
+        let declared = rule.filter(|r| r.busted == phase || r.flaky);
+        let mut failure = Failure {
+            function: f.name.clone(),
+            signature: f.display(),
+            origin: f.origin.clone(),
+            phase,
+            expected: declared.map(|r| r.cite()),
+            problems: problems.clone(),
+            edge,
+            repro: None,
+        };
+        if let Some(r) = declared {
+            expected_rules.push(r.clone());
+        } else {
+            if let Some(other) = rule {
+                failure.problems.push(format!(
+                    "{} expects it to fail at {}, not {}",
+                    other.cite(),
+                    other.busted.name(),
+                    phase.name()
+                ));
+            }
+            let first = problems.first().map(String::as_str).unwrap_or("");
+            summary.suggestions.push(expect::suggestion(&id, phase, &cx, first));
+            if unexpected < MAX_REPROS
+                && phase != Phase::Build
+                && let Ok(dir) =
+                    minimize::write(&repro_root, &p, f, &problems, &env.toolchain, tools)
+            {
+                failure.repro = Some(dir.display().to_string());
+            }
+            unexpected += 1;
+        }
+        summary.failures.push(failure);
+    }
+    let values =
+        if ran { format!("{} compared", summary.run_checked) } else { summary.run.clone() };
+    let mut reason = format!(
+        "{} function(s): {} passed, {} expected failure(s), {unexpected} unexpected, {} fixed; static check of {} edge(s); values: {values}",
+        fns.len(),
+        summary.passed,
+        expected_rules.len(),
+        summary.fixed.len(),
+        summary.static_checked,
+    );
+    let broken =
+        rec.phases.iter().find(|ph| matches!(ph.status, PhaseStatus::Timeout | PhaseStatus::Error));
+    (rec.status, rec.reason) = if let Some(ph) = broken {
+        let st = if ph.status == PhaseStatus::Timeout { Status::Timeout } else { Status::Error };
+        let msg = ph.message.clone().unwrap_or_default();
+        (st, Some(format!("{} phase: {msg}", format!("{:?}", ph.name).to_lowercase())))
+    } else if unexpected > 0 || !summary.general.is_empty() {
+        for f in summary.failures.iter().filter(|f| f.expected.is_none()).take(10) {
+            let first = f.problems.first().cloned().unwrap_or_default();
+            reason.push_str(&format!("\n{} ({}): {first}", f.function, f.signature));
+        }
+        for g in summary.general.iter().take(5) {
+            reason.push_str(&format!("\n{g}"));
+        }
+        if !summary.suggestions.is_empty() {
+            reason.push_str("\nrules that would declare these failures (expectations.toml):\n");
+            for s in summary.suggestions.iter().take(5) {
+                reason.push_str(s);
+            }
+        }
+        (Status::Failed, Some(reason))
+    } else if !summary.fixed.is_empty() {
+        reason.push_str(&format!(
+            "\npassed although a rule expects a failure (remove or narrow the rule): {}",
+            summary.fixed.join(", ")
+        ));
+        (Status::Fixed, Some(reason))
+    } else if let Some(first) = expected_rules.first() {
+        rec.expected_failure = Some(Expected {
+            kind: if first.url.is_some() {
+                ExpectedKind::KnownBug
+            } else {
+                ExpectedKind::KnownDeviation
+            },
+            reason: first.cite(),
+            url: first.url.clone(),
+        });
+        (Status::ExpectedFailure, Some(reason))
+    } else {
+        (Status::Passed, None)
+    };
+    rec.matrix = Some(summary);
+    rec
+}

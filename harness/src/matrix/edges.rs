@@ -26,7 +26,9 @@ pub struct Edge {
     pub caller_exit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callee_entry: Option<String>,
-    /// Disagreements and the verifier's findings about this function's thunks or code.
+    /// Disagreements and the verifier's findings about this function's thunks or code
+    /// (moved to the function's failure in a report).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
 }
 

@@ -223,10 +223,10 @@ impl Trial<'_> {
             .collect();
         let (edges, unclaimed) = edges::check(&p, &self.fns, caller, callee, &findings);
         self.summary.static_checked = edges.len();
-        for (o, e) in self.outcomes.iter_mut().zip(edges) {
+        for (o, mut e) in self.outcomes.iter_mut().zip(edges) {
             if !e.problems.is_empty() {
                 o.failed_at = Some(Phase::Check);
-                o.problems = e.problems.clone();
+                o.problems = std::mem::take(&mut e.problems);
             }
             o.edge = Some(e);
         }

@@ -13,6 +13,16 @@ use crate::report::{CaseRecord, Expected, ExpectedKind, PhaseStatus};
 /// How many stand-alone repros one pairing writes at most.
 const MAX_REPROS: usize = 25;
 
+/// Keep the first `n` problems and say how many more there were (the report stays small
+/// when a deviation repeats across hundreds of functions).
+fn cap(problems: &mut Vec<String>, n: usize) {
+    if problems.len() > n {
+        let more = problems.len() - n;
+        problems.truncate(n);
+        problems.push(format!("(+{more} more)"));
+    }
+}
+
 pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
     let Trial { case, env, fns, mut rec, mut summary, outcomes, .. } = t;
     let p = case.pairing;
@@ -49,6 +59,7 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
         };
         if let Some(r) = declared {
             expected_rules.push(r.clone());
+            cap(&mut failure.problems, 2);
         } else {
             if let Some(other) = rule {
                 failure.problems.push(format!(
@@ -69,6 +80,7 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
             }
             unexpected += 1;
         }
+        cap(&mut failure.problems, 12);
         summary.failures.push(failure);
     }
     let values =

@@ -14,6 +14,9 @@ use std::path::Path;
 /// `//@ sig:` of the function a thunk finding names, the annotation of a diagnostic, the
 /// `exit-code` or `expect-finding` directive, else the case's `tier` line.
 pub fn locate(r: &CaseRecord) -> (String, usize) {
+    if let Some(m) = &r.matrix {
+        return locate_matrix(r, m);
+    }
     let text = std::fs::read_to_string(&r.fixture).unwrap_or_default();
     let line_of = |pred: &dyn Fn(&str) -> bool| {
         text.lines().position(|l| l.trim_start().starts_with("//@") && pred(l)).map(|i| i + 1)
@@ -44,6 +47,30 @@ pub fn locate(r: &CaseRecord) -> (String, usize) {
         })
         .unwrap_or(r.line.max(1));
     (relative(&r.fixture), line)
+}
+
+/// An ABI matrix pairing: the `.sigs` line of the first unexpected failure described by
+/// hand, or the `expectations.toml` rule of a fixed function, else `abi.toml`.
+fn locate_matrix(r: &CaseRecord, m: &crate::matrix::exec::Summary) -> (String, usize) {
+    let dir = Path::new(&r.fixture).parent().unwrap_or(Path::new(""));
+    let at = |file: &str, line: &str| {
+        (relative(&dir.join(file).display().to_string()), line.parse().unwrap_or(1))
+    };
+    let unexpected = m.failures.iter().filter(|f| f.expected.is_none());
+    for f in unexpected {
+        if let Some((file, line)) = f.origin.split_once(':')
+            && file.ends_with(".sigs")
+        {
+            return at(file, line);
+        }
+    }
+    if let Some(fixed) = m.fixed.first()
+        && let Some(rest) = fixed.split("expectations.toml:").nth(1)
+    {
+        let line: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        return at("expectations.toml", &line);
+    }
+    (relative(&r.fixture), r.line.max(1))
 }
 
 /// A path relative to the current directory (the workspace on CI), when it is below it.

@@ -88,6 +88,9 @@ fn case_view(c: &Value) -> CaseView {
             image_facts(i, &mut facts);
         }
     }
+    if let Some(m) = c.get("matrix") {
+        matrix_facts(m, &mut findings, &mut facts);
+    }
     CaseView {
         key: str_of(c, "key"),
         status: str_of(c, "status"),
@@ -151,6 +154,24 @@ fn object_label(file: &str) -> String {
     match HASH.get_or_init(|| Regex::new(r"[0-9a-f]{8,}").ok()) {
         Some(re) => re.replace_all(&name, "_").into_owned(),
         None => name,
+    }
+}
+
+/// An ABI matrix pairing: each unexpected failure is a finding (`matrix.<phase>`), each
+/// expected failure and each skipped function a fact.
+fn matrix_facts(m: &Value, findings: &mut BTreeSet<String>, facts: &mut BTreeSet<String>) {
+    for f in m.get("failures").and_then(Value::as_array).into_iter().flatten() {
+        let (func, phase) = (str_of(f, "function"), str_of(f, "phase"));
+        if f.get("expected").is_some() {
+            facts.insert(format!("matrix.expected {func} fails at {phase}"));
+        } else {
+            let first = f.get("problems").and_then(|p| p.get(0)).and_then(Value::as_str);
+            findings
+                .insert(normalize(&format!("matrix.{phase} `{func}`: {}", first.unwrap_or(""))));
+        }
+    }
+    for s in m.get("skipped").and_then(Value::as_array).into_iter().flatten() {
+        facts.insert(format!("matrix.skipped {}", str_of(s, "function")));
     }
 }
 

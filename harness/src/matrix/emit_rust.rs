@@ -3,6 +3,8 @@
 //! writes each recorded value as a protocol line the moment it is recorded, and the entry
 //! point that calls every function in turn. The Arm64EC driver is `#![no_std]` and writes
 //! through kernel32 (raw-dylib), so the image needs no C runtime; the host driver uses std.
+//! The Arm64EC driver also keeps the protocol text in `abi_out` / `abi_out_len` for a
+//! function-level runner, which calls `abi_run(i)` itself and reads them after each call.
 
 use super::values::{self, Expected};
 use super::{FnSpec, battery::mangle};
@@ -294,11 +296,40 @@ unsafe extern "system" {
     fn ExitProcess(code: u32) -> !;
 }
 
-fn abi_write(b: &[u8]) {
-    let mut written = 0u32;
+/// Protocol text waiting to be written. A process writes it out at once (`abi_direct`,
+/// set by `abi_start`), so a crash loses nothing; a function-level runner that calls
+/// `abi_run(i)` itself leaves `abi_direct` at 0 and reads `abi_out[..abi_out_len]` after
+/// each call.
+#[unsafe(no_mangle)]
+pub static mut abi_out: [u8; 65536] = [0; 65536];
+#[unsafe(no_mangle)]
+pub static mut abi_out_len: u32 = 0;
+#[unsafe(no_mangle)]
+pub static mut abi_direct: u32 = 0;
+
+fn abi_flush() {
     unsafe {
+        let len = abi_out_len;
+        let mut written = 0u32;
         let h = GetStdHandle(-11i32 as u32);
-        WriteFile(h, b.as_ptr(), b.len() as u32, &mut written, core::ptr::null_mut());
+        WriteFile(h, core::ptr::addr_of!(abi_out) as *const u8, len, &mut written, core::ptr::null_mut());
+        abi_out_len = 0;
+    }
+}
+
+fn abi_write(b: &[u8]) {
+    unsafe {
+        let out = core::ptr::addr_of_mut!(abi_out) as *mut u8;
+        for &byte in b {
+            if abi_out_len as usize == 65536 {
+                abi_flush();
+            }
+            *out.add(abi_out_len as usize) = byte;
+            abi_out_len += 1;
+        }
+        if abi_direct != 0 {
+            abi_flush();
+        }
     }
 }
 
@@ -309,6 +340,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn abi_start() -> u32 {
+    unsafe { abi_direct = 1 };
     abi_main();
     unsafe { ExitProcess(0) }
 }

@@ -279,3 +279,58 @@ fn malformed_matrix_files_are_errors_naming_the_file() {
         assert_eq!(case(&r, "m::abi.toml")["status"], "error");
     }
 }
+
+fn export(suites: &Path, out: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(harness_bin())
+        .args(["matrix-export", "--suites"])
+        .arg(suites)
+        .arg("--kdl")
+        .arg(out)
+        .args(args)
+        .output()
+        .expect("run harness")
+}
+
+#[test]
+fn matrix_export_writes_kdlscript_and_replaces_earlier_exports() {
+    let s = suite(&[("abi/abi.toml", "battery = false\n"), ("abi/t.sigs", SIGS)]);
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("matrix_07.kdl"), "stale").unwrap();
+    std::fs::write(out.path().join("mine.kdl"), "kept").unwrap();
+    let o = export(s.path(), out.path(), &["--per-file", "1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("wrote 2 of 3 functions in 2 file(s)"),
+        "{}",
+        text(&o)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("skipped by_ref: variadic"));
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["matrix_00.kdl", "matrix_01.kdl", "mine.kdl"]);
+    let first = std::fs::read_to_string(out.path().join("matrix_00.kdl")).unwrap();
+    assert!(first.contains("struct \"Su32_u32E\" {\n    _ \"u32\"\n    _ \"u32\"\n}"), "{first}");
+    assert!(first.contains("fn \"fine\" {\n    inputs { _ \"i64\"; _ \"f64\"; _ \"Su32_u32E\"; }"));
+}
+
+#[test]
+fn matrix_export_errors_name_the_file() {
+    let s = suite(&[("abi/abi.toml", "battery = false\n"), ("abi/t.sigs", "x = fn(i32\n")]);
+    let out = tempfile::tempdir().unwrap();
+    let o = export(s.path(), out.path(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let sigs = s.path().join("abi/t.sigs").display().to_string();
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("error: {sigs}:1:")),
+        "{}",
+        text(&o)
+    );
+    let nowhere = s.path().join("nowhere");
+    let o = export(&nowhere, out.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let config = nowhere.join("abi").join("abi.toml").display().to_string();
+    assert!(text(&o).contains(&format!("{config}: no ABI matrix suite here")), "{}", text(&o));
+}

@@ -2,6 +2,7 @@
 
 mod gate_cmd;
 mod inspect_cmd;
+mod matrix_cmd;
 mod oracle_cmd;
 mod output;
 mod run_cmd;
@@ -79,6 +80,9 @@ enum Command {
     Bisect(gate_cmd::BisectArgs),
     /// Merge the reports of sharded runs (`cargo nextest run --partition ...`) into one.
     Merge(gate_cmd::MergeArgs),
+    /// Write the ABI matrix's signatures as abi-cafe KDLScript tests (variadic functions,
+    /// which KDLScript cannot declare, are left out) and print how many were written.
+    MatrixExport(matrix_cmd::MatrixExportArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -210,6 +214,7 @@ pub fn main() -> ExitCode {
         Command::Gate(args) => gate_cmd::gate(args),
         Command::Bisect(args) => gate_cmd::bisect(args),
         Command::Merge(args) => gate_cmd::merge(args),
+        Command::MatrixExport(args) => matrix_cmd::run(args),
     }
 }
 

@@ -17,6 +17,7 @@
 //! | [`exec`] | one pairing's trial through its phases |
 //! | [`judge`] | each function against the expectations; the case's status |
 //! | [`minimize`] | stand-alone caller/callee pairs for failing functions |
+//! | [`kdl`] | the signatures as abi-cafe KDLScript tests (`harness matrix-export`) |
 
 pub mod battery;
 pub mod edges;
@@ -25,6 +26,7 @@ pub mod emit_rust;
 pub mod exec;
 pub mod expect;
 pub mod judge;
+pub mod kdl;
 pub mod minimize;
 pub mod protocol;
 pub mod sigfile;

@@ -39,18 +39,27 @@ fn define(ty: &Ty, out: &mut String) {
     );
 }
 
-fn byte_list(bytes: &[u8]) -> String {
-    let parts: Vec<String> = bytes.iter().map(|b| format!("0x{b:02x}")).collect();
-    format!("[{}]", parts.join(", "))
+/// The little-endian `bytes` as one hexadecimal integer (at most 16 bytes).
+fn hex_le(bytes: &[u8]) -> String {
+    let v = bytes.iter().rev().fold(0u128, |acc, b| (acc << 8) | *b as u128);
+    format!("0x{v:x}")
 }
 
+/// An expression of scalar type `s` whose bytes are `bytes`: a typed hexadecimal literal
+/// (unsigned, then cast for signed types), the bits of a float, a pointer from an address.
 fn literal(s: Scalar, bytes: &[u8]) -> String {
+    let h = hex_le(bytes);
     match s {
-        Scalar::F32 => format!("f32::from_bits(u32::from_le_bytes({}))", byte_list(bytes)),
-        Scalar::F64 => format!("f64::from_bits(u64::from_le_bytes({}))", byte_list(bytes)),
+        Scalar::F32 => format!("f32::from_bits({h}u32)"),
+        Scalar::F64 => format!("f64::from_bits({h}u64)"),
         Scalar::Bool => (bytes[0] != 0).to_string(),
-        Scalar::Ptr => format!("usize::from_le_bytes({}) as *const u8", byte_list(bytes)),
-        _ => format!("{}::from_le_bytes({})", scalar_type(s), byte_list(bytes)),
+        Scalar::Ptr => format!("({h}usize as *const u8)"),
+        Scalar::I8 => format!("({h}u8 as i8)"),
+        Scalar::I16 => format!("({h}u16 as i16)"),
+        Scalar::I32 => format!("({h}u32 as i32)"),
+        Scalar::I64 => format!("({h}u64 as i64)"),
+        Scalar::I128 => format!("({h}u128 as i128)"),
+        _ => format!("{h}{}", scalar_type(s)),
     }
 }
 

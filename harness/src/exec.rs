@@ -57,9 +57,13 @@ pub fn execute(v: &Variant, env: &Env) -> CaseRecord {
 pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord {
     let start = Instant::now();
     let mut rec = base_record(&v.key, v.spec.primary.display().to_string(), v.config.tier_line);
-    rec.tier = Some(if v.host_control { crate::model::Tier::Run } else { v.config.tier });
-    rec.target = Some(if v.host_control { crate::model::Target::Host } else { v.config.target });
-    rec.control = v.host_control;
+    rec.tier = Some(if v.control().is_some() { crate::model::Tier::Run } else { v.config.tier });
+    rec.target = Some(match v.control() {
+        Some("host") => crate::model::Target::Host,
+        Some(_) => crate::model::Target::X64,
+        None => v.config.target,
+    });
+    rec.control = v.control().is_some();
     let expected = match decision {
         Decision::Ignore { reason } => {
             rec.status = Status::Ignored;
@@ -72,7 +76,9 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
     let timeout = v.config.timeout.unwrap_or(env.default_timeout);
     let deadline = Instant::now() + timeout;
     let cc = plan::c_compiler(env, v.config.target);
-    let linking = v.config.tier == crate::model::Tier::Link && !v.host_control;
+    // Run-tier cases for their own target are linked like link-tier ones (an EXE).
+    let linking = v.control().is_none()
+        && matches!(v.config.tier, crate::model::Tier::Link | crate::model::Tier::Run);
     let msvc_link =
         env.msvc.found().filter(|_| v.config.needs.contains(&crate::discover::Need::Msvc));
     let link_tools = linking.then(|| build::LinkTools {
@@ -82,16 +88,25 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
         support_dir: crate::paths::workspace_root().join("fixtures/support"),
         msvc: msvc_link.map(|m| m.link.clone()),
     });
+    if v.wine_control
+        && let Err(e) = env.wine_support()
+    {
+        rec.status = Status::Error;
+        rec.reason = Some(format!("the Wine control cannot be prepared: {e}"));
+        return rec;
+    }
+    let mingw = env.wine.found().map(|w| w.mingw.as_path());
     let built = build::build(
         v,
         &env.toolchain,
         cc.as_ref(),
         link_tools.as_ref(),
+        mingw,
         &env.dirs.build(),
         deadline,
     );
     let mut build_phase = built.phase;
-    if v.config.build_fail && !v.host_control {
+    if v.config.build_fail && v.control().is_none() {
         let check = expect_build_failure(v, &mut build_phase);
         rec.phases.push(build_phase);
         rec.phases.extend(check);
@@ -101,8 +116,14 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
             if build_ok { annotated_diagnostics(v, &build_phase) } else { Vec::new() };
         rec.phases.push(build_phase);
         if build_ok {
-            if v.host_control {
-                run_control(v, &built.artifacts, deadline, &mut rec);
+            if v.control().is_some() {
+                run::phase::run_and_check(v, env, &built.artifacts, deadline, &mut rec);
+            } else if v.config.tier == crate::model::Tier::Run {
+                inspect_and_check(v, env, &built.artifacts, diag_findings, &mut rec);
+                let checked_ok = rec.phases.iter().all(|p| p.status == PhaseStatus::Passed);
+                if checked_ok {
+                    run::phase::run_and_check(v, env, &built.artifacts, deadline, &mut rec);
+                }
             } else {
                 inspect_and_check(v, env, &built.artifacts, diag_findings, &mut rec);
             }
@@ -124,7 +145,7 @@ fn fixture_name(v: &Variant) -> String {
 
 /// `//~ WARN` (and other) annotations of a case whose build succeeded.
 fn annotated_diagnostics(v: &Variant, phase: &PhaseRecord) -> Vec<check::Finding> {
-    if v.spec.annotations.is_empty() || v.host_control {
+    if v.spec.annotations.is_empty() || v.control().is_some() {
         return Vec::new();
     }
     check::diagnostics::check(&v.spec.annotations, &diagnostics_of(phase), &fixture_name(v))
@@ -287,40 +308,6 @@ fn producer(env: &Env, a: &build::Artifact) -> String {
             None => "C compiler".to_string(),
         },
     }
-}
-
-fn run_control(
-    v: &Variant,
-    artifacts: &[build::Artifact],
-    deadline: Instant,
-    rec: &mut CaseRecord,
-) {
-    let start = Instant::now();
-    let mut phase = PhaseRecord::new(PhaseName::Run);
-    let Some(exe) = artifacts.iter().find(|a| a.kind == ArtifactKind::Executable) else {
-        rec.phases.push(phase.error("the build produced no executable".into(), start));
-        return;
-    };
-    let out = run::run_host_control(&exe.path, deadline);
-    let status = match out.exit {
-        crate::process::Exit::Timeout { .. } => PhaseStatus::Timeout,
-        crate::process::Exit::SpawnFailed { .. } => PhaseStatus::Error,
-        _ => PhaseStatus::Passed,
-    };
-    let finding = check::exit_code(&out, v.config.exit_code);
-    if status == PhaseStatus::Error {
-        phase.message = Some(out.summary());
-    }
-    phase.commands.push(out);
-    rec.phases.push(phase.finish(status, start));
-    if status != PhaseStatus::Passed {
-        return;
-    }
-    let start = Instant::now();
-    let mut check = PhaseRecord::new(PhaseName::Check);
-    check.findings.extend(finding);
-    let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
-    rec.phases.push(check.finish(status, start));
 }
 
 /// Derive the case status from its phases and expectation. With `expect_findings`, the

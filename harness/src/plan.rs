@@ -32,13 +32,28 @@ fn unmet(need: Need, env: &Env) -> Option<String> {
         Need::ClangCl => env.clang_cl.why_missing(),
         Need::Msvc => env.msvc.why_missing(),
         Need::RustLld => env.rust_lld.why_missing(),
-        Need::Runner | Need::X64Emulation => {
-            (!env.runner.available()).then(|| format!("no Arm64EC runner: {}", env.runner.detail))
-        }
-        Need::Wine => crate::process::which("wine")
-            .is_none()
-            .then(|| "wine not found on PATH; Debian: apt-get install wine64 wine".to_string()),
+        Need::Runner | Need::X64Emulation => (!env.runner.available())
+            .then(|| format!("no Arm64EC runner: {}", env.runner.info().detail)),
+        Need::Wine => env.wine.why_missing(),
     }
+}
+
+/// Why the LLD link (and its support objects) cannot happen here, if it cannot; cases that
+/// link with MSVC need neither.
+fn link_tools_missing(v: &Variant, env: &Env) -> Option<String> {
+    if v.config.needs.contains(&Need::Msvc) {
+        return None;
+    }
+    if let Some(why) = env.linker.why_missing() {
+        return Some(format!("linking needs LLD 20 or later: {why}"));
+    }
+    let machine = crate::build::link::machine(v);
+    if machine != "x64"
+        && let Some(why) = env.clang.why_missing()
+    {
+        return Some(format!("the {machine} support objects are assembled with clang: {why}"));
+    }
+    None
 }
 
 pub fn plan(v: &Variant, env: &Env) -> Decision {
@@ -61,46 +76,45 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
             };
         }
     }
-    for need in &cfg.needs {
+    // A control builds with the host's or MinGW's tools and runs here: what the case needs
+    // for its Arm64EC build and run does not apply to it.
+    let for_arm64ec =
+        |n: &Need| matches!(n, Need::Msvc | Need::Runner | Need::X64Emulation | Need::ClangCl);
+    for need in cfg.needs.iter().filter(|n| v.control().is_none() || !for_arm64ec(n)) {
         if let Some(why) = unmet(*need, env) {
             return Decision::Ignore { reason: format!("needs-{}: {why}", need.name()) };
         }
     }
+    if v.wine_control
+        && let Some(why) = env.wine.why_missing()
+    {
+        return Decision::Ignore {
+            reason: format!("the Wine control needs Wine and MinGW-w64: {why}"),
+        };
+    }
     let has_c = v.spec.has(Lang::C) || v.spec.has(Lang::Cpp);
-    if has_c && !v.host_control && c_compiler(env, cfg.target).is_none() {
+    if has_c && v.control().is_none() && c_compiler(env, cfg.target).is_none() {
         let why = env.clang_cl.why_missing().unwrap_or_default();
         return Decision::Ignore { reason: format!("C sources need clang-cl or MSVC: {why}") };
     }
-    if !v.host_control {
+    if v.control().is_none() {
         match cfg.tier {
             Tier::Static => {}
             Tier::Link if cfg.needs.contains(&Need::Msvc) => {} // MSVC's link.exe, checked above
             Tier::Link => {
-                if let Some(why) = env.linker.why_missing() {
-                    return Decision::Ignore {
-                        reason: format!("linking needs LLD 20 or later: {why}"),
-                    };
-                }
-                let machine = crate::build::link::machine(v);
-                if machine != "x64"
-                    && let Some(why) = env.clang.why_missing()
-                {
-                    return Decision::Ignore {
-                        reason: format!(
-                            "the {machine} support objects are assembled with clang: {why}"
-                        ),
-                    };
+                if let Some(why) = link_tools_missing(v, env) {
+                    return Decision::Ignore { reason: why };
                 }
             }
             Tier::Run => {
-                let reason = if env.runner.available() {
-                    "running Arm64EC images needs linked images, which this harness version does \
-                     not produce yet"
-                        .to_string()
-                } else {
-                    format!("no Arm64EC runner: {}", env.runner.detail)
-                };
-                return Decision::Ignore { reason };
+                if !env.runner.available() {
+                    return Decision::Ignore {
+                        reason: format!("no Arm64EC runner: {}", env.runner.info().detail),
+                    };
+                }
+                if let Some(why) = link_tools_missing(v, env) {
+                    return Decision::Ignore { reason: why };
+                }
             }
         }
     }

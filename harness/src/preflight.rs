@@ -100,6 +100,11 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
             env.msvc.found().map(|m| format!("{} (SDK {})", m.cl.display(), m.sdk_version)),
             env.msvc.why_missing(),
         ),
+        tool(
+            "wine",
+            env.wine.found().map(|w| format!("{} with {}", w.wine.display(), w.mingw.display())),
+            env.wine.why_missing(),
+        ),
     ];
     let ec_std = !missing.contains(&Target::Arm64ec);
     let c_note = match env.clang_cl.why_missing() {
@@ -117,26 +122,29 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
             "arm64ec std is missing and the toolchain is not managed by rustup".into()
         },
     };
+    let link_missing = env.linker.why_missing().or_else(|| env.clang.why_missing());
     let link_tier = TierStatus {
         tier: Tier::Link,
-        available: false,
-        detail: match env.rust_lld.found() {
-            Some(l) => format!(
-                "linker found ({}), but image linking is not part of this harness version",
-                l.path.display()
-            ),
-            None => env.rust_lld.why_missing().unwrap_or_default(),
+        available: link_missing.is_none(),
+        detail: match (&link_missing, env.linker.found()) {
+            (None, Some(l)) => {
+                format!("images are linked with {} ({})", l.path.display(), l.version)
+            }
+            (Some(why), _) => format!("cannot link here: {why}"),
+            (None, None) => String::new(),
         },
     };
     let run_tier = TierStatus {
         tier: Tier::Run,
-        available: false,
+        available: env.runner.available(),
         detail: if env.runner.available() {
-            "runner present, but running needs linked images, which this harness version does not produce".into()
+            let info = env.runner.info();
+            format!("Arm64EC images run on the {} runner ({})", info.kind, info.detail)
         } else {
             format!(
-                "no Arm64EC runner: {}; portable fixtures run as host controls",
-                env.runner.detail
+                "no Arm64EC runner: {}; portable fixtures run as host controls{}",
+                env.runner.info().detail,
+                if env.wine.found().is_some() { " and Wine controls" } else { "" }
             )
         },
     };

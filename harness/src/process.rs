@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
+use std::path::Path;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -141,6 +142,17 @@ pub fn run(cmd: &Cmd, deadline: Instant) -> CmdRecord {
 /// [`run`], also returning the whole of stdout (the record keeps only its head and tail):
 /// for programs whose output is data, such as the ABI matrix's value protocol.
 pub fn run_capture(cmd: &Cmd, deadline: Instant) -> (CmdRecord, Vec<u8>) {
+    run_inner(cmd, deadline, None)
+}
+
+/// [`run_capture`] with stdout and stderr going to files in `scratch` instead of pipes, so
+/// that only the process itself is waited for — not a daemon it starts that inherits its
+/// output (Wine's wineserver does).
+pub fn run_capture_via_files(cmd: &Cmd, deadline: Instant, scratch: &Path) -> (CmdRecord, Vec<u8>) {
+    run_inner(cmd, deadline, Some(scratch))
+}
+
+fn run_inner(cmd: &Cmd, deadline: Instant, scratch: Option<&Path>) -> (CmdRecord, Vec<u8>) {
     let start = Instant::now();
     let argv = cmd.argv_strings();
     let cwd = cmd.cwd.as_ref().map(|c| c.display().to_string());
@@ -158,15 +170,34 @@ pub fn run_capture(cmd: &Cmd, deadline: Instant) -> (CmdRecord, Vec<u8>) {
     let Some((program, args)) = cmd.argv.split_first() else {
         return record(Exit::SpawnFailed { message: "empty argv".into() }, b"", b"");
     };
-    let mut expr = duct::cmd(program, args)
-        .stdin_null()
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked()
-        .before_spawn(|c| {
-            own_process_group(c);
-            Ok(())
-        });
+    let mut expr = duct::cmd(program, args).stdin_null().unchecked().before_spawn(|c| {
+        own_process_group(c);
+        Ok(())
+    });
+    let files = scratch.map(|d| (d.join("run.stdout"), d.join("run.stderr")));
+    expr = match &files {
+        Some((o, e)) => {
+            if let Some(d) = scratch
+                && let Err(err) = std::fs::create_dir_all(d)
+            {
+                return record(
+                    Exit::SpawnFailed { message: format!("{}: {err}", d.display()) },
+                    b"",
+                    b"",
+                );
+            }
+            expr.stdout_path(o).stderr_path(e)
+        }
+        None => expr.stdout_capture().stderr_capture(),
+    };
+    let read_files = |out: &std::process::Output| -> (Vec<u8>, Vec<u8>) {
+        match &files {
+            Some((o, e)) => {
+                (std::fs::read(o).unwrap_or_default(), std::fs::read(e).unwrap_or_default())
+            }
+            None => (out.stdout.clone(), out.stderr.clone()),
+        }
+    };
     if let Some(dir) = &cmd.cwd {
         expr = expr.dir(dir);
     }
@@ -181,7 +212,10 @@ pub fn run_capture(cmd: &Cmd, deadline: Instant) -> (CmdRecord, Vec<u8>) {
     };
     let _live = Live::register(handle.pids());
     match handle.wait_deadline(deadline) {
-        Ok(Some(out)) => record(exit_of(&out.status), &out.stdout, &out.stderr),
+        Ok(Some(out)) => {
+            let (o, e) = read_files(out);
+            record(exit_of(&out.status), &o, &e)
+        }
         Ok(None) => {
             for pid in handle.pids() {
                 kill_tree(pid);
@@ -189,7 +223,10 @@ pub fn run_capture(cmd: &Cmd, deadline: Instant) -> (CmdRecord, Vec<u8>) {
             let after_ms = start.elapsed().as_millis() as u64;
             // The whole group is dead, so the output pipes close and this returns promptly.
             match handle.wait_timeout(Duration::from_secs(10)) {
-                Ok(Some(out)) => record(Exit::Timeout { after_ms }, &out.stdout, &out.stderr),
+                Ok(Some(out)) => {
+                    let (o, e) = read_files(out);
+                    record(Exit::Timeout { after_ms }, &o, &e)
+                }
                 _ => record(Exit::Timeout { after_ms }, b"", b""),
             }
         }

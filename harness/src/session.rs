@@ -7,8 +7,11 @@ use crate::exec;
 use crate::paths::Dirs;
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, Fingerprint, RustcFingerprint};
-use crate::toolchain::tools::{self, Avail, Linker, Msvc, RunnerInfo, ToolInfo};
+use crate::run::Runner;
+use crate::run::wine::{Support, WineTools};
+use crate::toolchain::tools::{self, Avail, Linker, Msvc, ToolInfo};
 use crate::toolchain::{self, Request, Toolchain, provision};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The default per-case timeout.
@@ -24,9 +27,38 @@ pub struct Env {
     /// The clang driver that assembles the link tier's support files.
     pub clang: Avail<ToolInfo>,
     pub msvc: Avail<Msvc>,
-    pub runner: RunnerInfo,
+    /// Where Arm64EC images run (`harness.toml`, `--runner`; default: native or none).
+    pub runner: Runner,
+    /// Wine and MinGW-w64, for Wine controls.
+    pub wine: Avail<WineTools>,
+    /// The Wine launcher and prefix, prepared at the first Wine control.
+    pub wine_prepared: OnceLock<Result<Support, String>>,
+    /// Write run expectations instead of comparing with them (`--bless`).
+    pub bless: bool,
     pub dirs: Dirs,
     pub default_timeout: Duration,
+}
+
+impl Env {
+    /// The Wine tools and their prepared support files, or why there are none.
+    pub fn wine_support(&self) -> Result<(&WineTools, &Support), String> {
+        let tools = self.wine.found().ok_or_else(|| self.wine.why_missing().unwrap_or_default())?;
+        let lld = self.rust_lld.found().map(|t| t.path.clone());
+        let prepared = self.wine_prepared.get_or_init(|| {
+            // Wine controls are built for windows-gnu: its std is installed at the first one.
+            crate::toolchain::provision::ensure(
+                &self.toolchain,
+                &[crate::run::wine::GNU_TRIPLE],
+                &self.dirs.root,
+            )
+            .map_err(|e| e.to_string())?;
+            let lld = lld.ok_or(
+                "the Wine launcher is linked with the toolchain's rust-lld, which is missing",
+            )?;
+            tools.prepare(&self.toolchain, &lld, &self.dirs.root)
+        });
+        prepared.as_ref().map(|s| (tools, s)).map_err(Clone::clone)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -36,11 +68,21 @@ pub struct SessionOptions {
     pub default_timeout: Duration,
     /// Install missing rustup targets.
     pub provision: bool,
+    /// The runner; `None`: from `harness.toml` when there is one, else detected.
+    pub runner: Option<Runner>,
+    pub bless: bool,
 }
 
 impl SessionOptions {
     pub fn new(toolchain: Request, dirs: Dirs) -> Self {
-        SessionOptions { toolchain, dirs, default_timeout: DEFAULT_TIMEOUT, provision: true }
+        SessionOptions {
+            toolchain,
+            dirs,
+            default_timeout: DEFAULT_TIMEOUT,
+            provision: true,
+            runner: None,
+            bless: false,
+        }
     }
 }
 
@@ -55,6 +97,20 @@ impl Session {
         if opts.provision {
             provision::ensure_targets(&tc, &opts.dirs.root)?;
         }
+        let wine = crate::run::wine::find();
+        let runner = match &opts.runner {
+            Some(r) => r.clone(),
+            None => match crate::run::config::locate(None) {
+                Some(path) => {
+                    let cfg = crate::run::config::load(&path)?;
+                    match &cfg.runner {
+                        Some(r) => Runner::configure(r, &path)?,
+                        None => Runner::detect(),
+                    }
+                }
+                None => Runner::detect(),
+            },
+        };
         let clang_cl = tools::find_clang_cl(&probe_dir);
         let rust_lld = tools::find_rust_lld(&tc, &probe_dir);
         let env = Env {
@@ -63,7 +119,10 @@ impl Session {
             clang_cl,
             rust_lld,
             msvc: tools::find_msvc(),
-            runner: RunnerInfo::detect(),
+            runner,
+            wine,
+            wine_prepared: OnceLock::new(),
+            bless: opts.bless,
             toolchain: tc,
             dirs: opts.dirs.clone(),
             default_timeout: opts.default_timeout,
@@ -120,7 +179,7 @@ impl Session {
                 .found()
                 .map(|l| ToolInfo { path: l.path.clone(), version: l.version.clone() }),
             msvc: self.env.msvc.found().cloned(),
-            runner: self.env.runner.clone(),
+            runner: self.env.runner.info(),
             host: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         }
     }

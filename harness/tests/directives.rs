@@ -67,7 +67,10 @@ fn revision_values_override_and_lists_append() {
     assert_eq!(r1.compile_flags, ["-A"]);
     assert_eq!(r2.compile_flags, ["-A", "-B"]);
     assert_eq!((r1.tier, r2.tier), (Tier::Static, Tier::Run));
-    assert_eq!((r1.exit_code, r2.exit_code), (7, 7));
+    assert_eq!(
+        (r1.exit, r2.exit),
+        (harness::discover::ExitExpect::Code(7), harness::discover::ExitExpect::Code(7))
+    );
 }
 
 #[test]

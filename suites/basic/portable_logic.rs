@@ -2,6 +2,7 @@
 //! also runs for the host as a control (the `::host` pairing), proving its own logic.
 //@ tier: run
 //@ host-control
+//@ wine-control
 //@ exit-code: 0
 
 #[repr(C)]

@@ -105,16 +105,19 @@ fn input_files(v: &Variant) -> Vec<PathBuf> {
 
 /// Build `v`, or reuse the cached outputs of an identical earlier build. `link` is given
 /// for cases that link an image.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     v: &Variant,
     tc: &Toolchain,
     cc: Option<&CCompiler>,
     link: Option<&LinkTools>,
+    mingw: Option<&Path>,
     build_root: &Path,
     deadline: Instant,
 ) -> BuildOutput {
     let start = Instant::now();
     let (steps, files, extra_inputs) = match link {
+        _ if v.wine_control => (recipe::wine_steps(v, tc, mingw), vec![], vec![]),
         Some(t) => {
             let support = ["arm64ec_support.S", "arm64_support.S"]
                 .iter()
@@ -128,7 +131,9 @@ pub fn build(
         .and_then(|t| t.linker)
         .map(|l| format!("{} {}", l.path.display(), l.version))
         .unwrap_or_default();
+    let mingw_identity = mingw.map(|m| format!("mingw {};", m.display())).unwrap_or_default();
     let cc_identity = linker_identity
+        + &mingw_identity
         + &match cc {
             Some(CCompiler::ClangCl(t)) => format!("clang-cl {} {}", t.path.display(), t.version),
             Some(CCompiler::Msvc(m)) => format!("msvc {} {}", m.cl.display(), m.sdk_version),

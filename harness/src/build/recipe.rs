@@ -117,6 +117,50 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
     out
 }
 
+/// A Wine control: the Rust crate as an x64 Windows program (x86_64-pc-windows-gnu,
+/// linked by MinGW-w64), its C sources compiled by the same MinGW-w64 compiler.
+pub fn wine_steps(v: &Variant, tc: &Toolchain, mingw: Option<&std::path::Path>) -> Vec<Step> {
+    let spec = &v.spec;
+    let name = crate_name(&spec.name);
+    let gcc = mingw.map(|m| m.to_path_buf()).unwrap_or_else(|| "x86_64-w64-mingw32-gcc".into());
+    let mut out = Vec::new();
+    let mut objects = Vec::new();
+    for src in spec.sources.iter().filter(|s| s.lang == Lang::C) {
+        let obj = format!("{}.o", src.rel.to_string_lossy().replace(['/', '\\', '.'], "_"));
+        out.push(Step {
+            cmd: Cmd::new(&gcc).args(["-c", "-O1", "-o", &obj]).arg(&src.path),
+            output: obj.clone(),
+            kind: ArtifactKind::Object,
+            target: Target::X64,
+            source: src.path.clone(),
+            also: vec![],
+        });
+        objects.push(obj);
+    }
+    if let Some(root) = spec.rust_root() {
+        let exe = format!("{name}.exe");
+        let mut cmd = Cmd::new(&tc.rustc)
+            .arg(format!("--edition={}", v.config.edition))
+            .args(["--crate-name", &name, "--crate-type", "bin"])
+            .args(["--target", crate::run::wine::GNU_TRIPLE])
+            .args(["-C", "opt-level=1", "-C", "debuginfo=1"])
+            .arg("-C")
+            .arg(format!("linker={}", gcc.display()));
+        for o in &objects {
+            cmd = cmd.arg("-C").arg(format!("link-arg={o}"));
+        }
+        out.push(Step {
+            cmd: cmd.args(&v.config.compile_flags).args(["-o", &exe]).arg(&root.path),
+            output: exe,
+            kind: ArtifactKind::Executable,
+            target: Target::X64,
+            source: root.path.clone(),
+            also: vec![],
+        });
+    }
+    out
+}
+
 /// The target a C source of the case is compiled for (`c-target`, or the case's).
 pub fn c_target(v: &Variant, src: &crate::discover::Source) -> Target {
     let rel = src.rel.to_string_lossy().replace('\\', "/");

@@ -79,20 +79,35 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// `run.exit-code`: a run must end with the exit code the fixture declares (default 0).
-pub fn exit_code(run: &CmdRecord, expected: i32) -> Option<Finding> {
-    match &run.exit {
-        Exit::Code { code } if *code == expected => None,
-        Exit::Code { code } => Some(Finding::new(
-            "run.exit-code",
-            format!("exited with code {code}, expected {expected}"),
-        )),
-        Exit::Signal { signal } => Some(Finding::new(
-            "run.exit-code",
-            format!("killed by signal {signal}, expected exit code {expected}"),
-        )),
-        Exit::Timeout { .. } | Exit::SpawnFailed { .. } => None, // reported as timeout / error
-    }
+/// `run.exit-code`: a run must end as the fixture declares (exit code 0 by default).
+pub fn exit_code(run: &CmdRecord, expected: crate::discover::ExitExpect) -> Option<Finding> {
+    use crate::discover::ExitExpect;
+    let code = match &run.exit {
+        Exit::Code { code } => *code,
+        Exit::Signal { signal } if expected == ExitExpect::Failure => {
+            let _ = signal;
+            return None;
+        }
+        Exit::Signal { signal } => {
+            return Some(Finding::new(
+                "run.exit-code",
+                format!("killed by signal {signal}, expected {expected}"),
+            ));
+        }
+        Exit::Timeout { .. } | Exit::SpawnFailed { .. } => return None, // timeout / error
+    };
+    let ok = match expected {
+        ExitExpect::Code(c) => c == code,
+        ExitExpect::Failure => code != 0,
+    };
+    let shown = if !(0..=0xffff).contains(&code) {
+        format!("{:#x}", code as u32)
+    } else {
+        code.to_string()
+    };
+    (!ok).then(|| {
+        Finding::new("run.exit-code", format!("exited with code {shown}, expected {expected}"))
+    })
 }
 
 #[cfg(test)]
@@ -109,9 +124,14 @@ mod tests {
             stdout: String::new(),
             stderr: String::new(),
         };
-        assert!(exit_code(&rec(Exit::Code { code: 0 }), 0).is_none());
-        assert!(exit_code(&rec(Exit::Code { code: 101 }), 0).is_some());
-        assert!(exit_code(&rec(Exit::Code { code: 3 }), 3).is_none());
-        assert!(exit_code(&rec(Exit::Signal { signal: 9 }), 0).is_some());
+        use crate::discover::ExitExpect::{Code, Failure};
+        assert!(exit_code(&rec(Exit::Code { code: 0 }), Code(0)).is_none());
+        assert!(exit_code(&rec(Exit::Code { code: 101 }), Code(0)).is_some());
+        assert!(exit_code(&rec(Exit::Code { code: 3 }), Code(3)).is_none());
+        assert!(exit_code(&rec(Exit::Signal { signal: 9 }), Code(0)).is_some());
+        assert!(exit_code(&rec(Exit::Signal { signal: 6 }), Failure).is_none());
+        assert!(exit_code(&rec(Exit::Code { code: 0 }), Failure).is_some());
+        let f = exit_code(&rec(Exit::Code { code: 9 }), Code(0xC0000409u32 as i32)).unwrap();
+        assert!(f.message.ends_with("expected exit code 0xc0000409"), "{}", f.message);
     }
 }

@@ -120,6 +120,10 @@ struct RunArgs {
     /// Do not install missing rustup targets.
     #[arg(long)]
     no_provision: bool,
+    /// Write what run-tier cases with `check-run-output` print into their expectation files
+    /// instead of comparing (then review the diff).
+    #[arg(long)]
+    bless: bool,
     /// Also write the results as JUnit XML (for CI systems other than GitHub Actions,
     /// where annotations and a step summary are written automatically).
     #[arg(long, value_name = "PATH")]
@@ -135,6 +139,15 @@ struct ToolchainArgs {
     /// Harness working directory (build cache, probe cache, reports).
     #[arg(long, value_name = "DIR", default_value_os_t = paths::default_harness_dir())]
     harness_dir: PathBuf,
+    /// Where Arm64EC images run: native (a Windows 11 on ARM64 host), none, or the wrapper
+    /// or ssh runner configured in harness.toml. Default: harness.toml's `[runner]`, else
+    /// native on Windows on ARM64 and none elsewhere.
+    #[arg(long, value_name = "KIND", value_parser = ["native", "none", "wrapper", "ssh"])]
+    runner: Option<String>,
+    /// The harness configuration (default: $HARNESS_CONFIG, else harness.toml at the
+    /// repository root when it exists).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -190,8 +203,40 @@ impl ToolchainArgs {
         }
     }
 
-    fn options(&self, req: Request) -> SessionOptions {
-        SessionOptions::new(req, Dirs::new(self.harness_dir.clone()))
+    fn options(&self, req: Request) -> Result<SessionOptions, String> {
+        let mut o = SessionOptions::new(req, Dirs::new(self.harness_dir.clone()));
+        o.runner = self.runner_choice()?;
+        Ok(o)
+    }
+
+    /// The runner the flags and the config file choose (`None`: the session decides).
+    fn runner_choice(&self) -> Result<Option<harness::run::Runner>, String> {
+        use harness::run::{Runner, config};
+        let path = config::locate(self.config.as_deref());
+        let cfg = match &path {
+            Some(p) => config::load(p).map_err(|e| e.to_string())?,
+            None => config::Config::default(),
+        };
+        let origin = path.clone().unwrap_or_else(|| PathBuf::from("harness.toml"));
+        let mut table = cfg.runner.clone().unwrap_or_default();
+        match self.runner.as_deref() {
+            None if cfg.runner.is_none() => return Ok(None),
+            None => {}
+            Some("native") => return Ok(Some(Runner::Native)),
+            Some("none") => {
+                return Ok(Some(Runner::None { why: "--runner none".into() }));
+            }
+            Some(kind) => {
+                if table.kind != kind {
+                    return Err(format!(
+                        "--runner {kind} needs a `[runner]` table with kind = \"{kind}\" in {}",
+                        origin.display()
+                    ));
+                }
+                table.kind = kind.into();
+            }
+        }
+        Runner::configure(&table, &origin).map(Some).map_err(|e| e.to_string())
     }
 }
 
@@ -254,7 +299,14 @@ fn preflight(args: PreflightArgs) -> ExitCode {
     let mut ok = true;
     let mut reports = Vec::new();
     for req in args.toolchains.requests() {
-        let p = harness::preflight::preflight(&args.toolchains.options(req));
+        let opts = match args.toolchains.options(req) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let p = harness::preflight::preflight(&opts);
         ok &= p.toolchain_error.is_none() && p.satisfies(&requested);
         reports.push(p);
     }

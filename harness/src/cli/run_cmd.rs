@@ -59,7 +59,14 @@ fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
 
 fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]) -> ExitCode {
     let started = Instant::now();
-    let mut opts = args.toolchains.options(req.clone());
+    let mut opts = match args.toolchains.options(req.clone()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    opts.bless = args.bless;
     opts.default_timeout = Duration::from_secs(args.timeout.max(1));
     opts.provision = !args.no_provision;
     let session = match Session::open(&opts) {
@@ -154,7 +161,11 @@ impl Progress {
             Status::Timeout => "TIMEOUT",
             Status::Error => "ERROR",
         };
-        let control = if r.control { " [host control]" } else { "" };
+        let control = match (r.control, r.key.pairing.as_deref()) {
+            (false, _) => "",
+            (true, Some("wine")) => " [Wine control]",
+            (true, _) => " [host control]",
+        };
         let _ = writeln!(out, "{label:<8} {}{control} ({} ms)", r.key, r.duration_ms);
         if let Some(reason) = &r.reason
             && r.status != Status::Passed

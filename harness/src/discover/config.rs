@@ -7,6 +7,25 @@ use crate::model::{Target, Tier, Version};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// How a run must end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitExpect {
+    /// Exactly this code (`exit-code`; 0 by default and with `run-pass`).
+    Code(i32),
+    /// Any failure: a non-zero code or a signal (`run-fail`).
+    Failure,
+}
+
+impl std::fmt::Display for ExitExpect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExitExpect::Code(c) if *c < 0 || *c > 0xffff => write!(f, "exit code {:#x}", *c as u32),
+            ExitExpect::Code(c) => write!(f, "exit code {c}"),
+            ExitExpect::Failure => f.write_str("a failing exit"),
+        }
+    }
+}
+
 /// Everything the later stages need to know about one revision of a case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseConfig {
@@ -26,7 +45,12 @@ pub struct CaseConfig {
     pub known_bug: Option<String>,
     pub timeout: Option<Duration>,
     pub host_control: bool,
-    pub exit_code: i32,
+    /// `wine-control`: an x64 Windows build of the fixture runs under Wine as a control.
+    pub wine_control: bool,
+    /// How the run must end.
+    pub exit: ExitExpect,
+    /// `check-run-output`: compare normalized stdout/stderr with the expectation files.
+    pub check_run_output: bool,
     /// Line of the `tier` directive (or 1): where CI annotations point for the case.
     pub tier_line: usize,
     /// Known C signatures of the fixture's functions (`//@ sig: name = fn(...)`).
@@ -64,7 +88,9 @@ impl Default for CaseConfig {
             known_bug: None,
             timeout: None,
             host_control: false,
-            exit_code: 0,
+            wine_control: false,
+            exit: ExitExpect::Code(0),
+            check_run_output: false,
             tier_line: 1,
             sigs: BTreeMap::new(),
             build_fail: false,
@@ -112,7 +138,16 @@ impl CaseConfig {
             Item::KnownBug(u) => self.known_bug = Some(u.clone()),
             Item::Timeout(t) => self.timeout = Some(*t),
             Item::HostControl => self.host_control = true,
-            Item::ExitCode(c) => self.exit_code = *c,
+            Item::ExitCode(c) => self.exit = ExitExpect::Code(*c),
+            Item::RunPass => self.exit = ExitExpect::Code(0),
+            // `run-fail` with an `exit-code` keeps the code (either order).
+            Item::RunFail => {
+                if self.exit == ExitExpect::Code(0) {
+                    self.exit = ExitExpect::Failure;
+                }
+            }
+            Item::CheckRunOutput => self.check_run_output = true,
+            Item::WineControl => self.wine_control = true,
             Item::Condition(c) => self.conditions.push(c.clone()),
             Item::Sig(name, sig) => {
                 self.sigs.insert(name.clone(), sig.clone());

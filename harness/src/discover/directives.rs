@@ -27,7 +27,17 @@ pub enum Item {
     KnownBug(String),
     Timeout(Duration),
     HostControl,
+    /// `exit-code: N` (decimal, or `0x…` for Windows status codes).
     ExitCode(i32),
+    /// `run-pass`: the run must exit 0 (the default of run cases).
+    RunPass,
+    /// `run-fail`: the run must fail (a non-zero exit, or a signal).
+    RunFail,
+    /// `check-run-output`: stdout and stderr, normalized, must match the expectation files.
+    CheckRunOutput,
+    /// `wine-control`: also build the fixture as an x64 Windows program and run it under
+    /// Wine as a control (what an Arm64EC process looks like to the OS).
+    WineControl,
     Condition(Condition),
     Needs(Need),
     /// `sig: name = fn(...)`: a function's C signature in the project's notation.
@@ -65,6 +75,10 @@ impl Item {
             Item::Timeout(_) => "timeout",
             Item::HostControl => "host-control",
             Item::ExitCode(_) => "exit-code",
+            Item::RunPass => "run-pass",
+            Item::RunFail => "run-fail",
+            Item::CheckRunOutput => "check-run-output",
+            Item::WineControl => "wine-control",
             Item::BuildFail => "build-fail",
             Item::KnownDeviation(_) => "known-deviation",
             Item::Link(_) => "link",
@@ -102,7 +116,11 @@ pub const KNOWN_NAMES: &[&str] = &[
     "known-bug",
     "timeout",
     "host-control",
+    "wine-control",
     "exit-code",
+    "run-pass",
+    "run-fail",
+    "check-run-output",
     "sig",
     "build-fail",
     "expect-finding",
@@ -152,7 +170,7 @@ pub fn parse(path: &Path, text: &str) -> (Vec<Directive>, Vec<Error>) {
             Err((c, msg)) => errors.push(Error::at(path, line_no, c, msg)),
         }
     }
-    validate(path, &out, &mut errors);
+    super::validate::validate(path, &out, &mut errors);
     (out, errors)
 }
 
@@ -309,7 +327,22 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
         }
         "exit-code" => {
             let v = need_value("0")?;
-            Item::ExitCode(v.parse().map_err(|_| Value(format!("malformed exit code `{v}`")))?)
+            let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok().map(|u| u as i32),
+                None => v.parse().ok(),
+            };
+            Item::ExitCode(parsed.ok_or_else(|| {
+                Value(format!("malformed exit code `{v}`: a decimal number or `0x` and hex digits"))
+            })?)
+        }
+        "run-pass" | "run-fail" | "check-run-output" | "wine-control" => {
+            no_value()?;
+            match name {
+                "run-pass" => Item::RunPass,
+                "run-fail" => Item::RunFail,
+                "check-run-output" => Item::CheckRunOutput,
+                _ => Item::WineControl,
+            }
         }
         "sig" => {
             let v = need_value("name = fn(i32) -> i32")?;
@@ -462,95 +495,4 @@ fn parse_duration(v: &str) -> Option<Duration> {
     };
     let secs: u64 = num.trim().parse().ok()?;
     (secs > 0 && secs <= 24 * 3600 / mult).then(|| Duration::from_secs(secs * mult))
-}
-
-/// Cross-line checks: revisions declared once and not per-revision, every `[rev]` declared,
-/// no single-valued directive twice in one scope.
-fn validate(path: &Path, dirs: &[Directive], errors: &mut Vec<Error>) {
-    let mut declared: Option<(&Vec<String>, usize)> = None;
-    for d in dirs {
-        if let Item::Revisions(revs) = &d.item {
-            if !d.revisions.is_empty() {
-                errors.push(Error::at(
-                    path,
-                    d.line,
-                    d.column,
-                    "`revisions` cannot be per-revision",
-                ));
-            } else if let Some((_, first)) = declared {
-                errors.push(Error::at(
-                    path,
-                    d.line,
-                    d.column,
-                    format!("`revisions` declared twice (first at line {first})"),
-                ));
-            } else {
-                declared = Some((revs, d.line));
-            }
-        }
-    }
-    let declared_names: &[String] = declared.map(|(r, _)| r.as_slice()).unwrap_or(&[]);
-    for d in dirs {
-        for (rev, col) in d.revisions.iter().zip(&d.revision_columns) {
-            if !declared_names.contains(rev) {
-                let known = if declared_names.is_empty() {
-                    "no revisions are declared (add `//@ revisions: ...`)".to_string()
-                } else {
-                    format!("declared revisions: {}", declared_names.join(", "))
-                };
-                errors.push(Error::at(
-                    path,
-                    d.line,
-                    *col,
-                    format!("undeclared revision `{rev}`; {known}"),
-                ));
-            }
-        }
-    }
-    // A function's signature is declared once per scope.
-    let mut sigs: Vec<(&str, Option<&str>, usize)> = Vec::new();
-    for d in dirs {
-        let Item::Sig(name, _) = &d.item else { continue };
-        let scopes: Vec<Option<&str>> = if d.revisions.is_empty() {
-            vec![None]
-        } else {
-            d.revisions.iter().map(|r| Some(r.as_str())).collect()
-        };
-        for scope in scopes {
-            if let Some((_, _, first)) = sigs.iter().find(|(n, s, _)| n == name && *s == scope) {
-                errors.push(Error::at(
-                    path,
-                    d.line,
-                    d.column,
-                    format!("the signature of `{name}` is given twice (first at line {first})"),
-                ));
-            } else {
-                sigs.push((name, scope, d.line));
-            }
-        }
-    }
-    // Duplicate single-valued directives within one scope.
-    let mut seen: Vec<(&'static str, Option<&str>, usize)> = Vec::new();
-    for d in dirs {
-        let Some(name) = d.item.single_name() else {
-            continue;
-        };
-        let scopes: Vec<Option<&str>> = if d.revisions.is_empty() {
-            vec![None]
-        } else {
-            d.revisions.iter().map(|r| Some(r.as_str())).collect()
-        };
-        for scope in scopes {
-            if let Some((_, _, first)) = seen.iter().find(|(n, s, _)| *n == name && *s == scope) {
-                errors.push(Error::at(
-                    path,
-                    d.line,
-                    d.column,
-                    format!("`{name}` given twice for the same scope (first at line {first})"),
-                ));
-            } else {
-                seen.push((name, scope, d.line));
-            }
-        }
-    }
 }

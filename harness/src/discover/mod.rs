@@ -11,8 +11,9 @@ pub mod conditions;
 pub mod config;
 pub mod directives;
 pub mod kinds;
+mod validate;
 
-pub use config::CaseConfig;
+pub use config::{CaseConfig, ExitExpect};
 pub use directives::{CrateType, Directive, ImageKind, LinkMachine, Need};
 
 use crate::error::{Error, Result};
@@ -86,6 +87,22 @@ pub struct Variant {
     pub config: CaseConfig,
     /// True for the `::host` pairing: the fixture built and run for the host as a control.
     pub host_control: bool,
+    /// True for the `::wine` pairing: the fixture built as an x64 Windows program and run
+    /// under Wine as a control.
+    pub wine_control: bool,
+}
+
+impl Variant {
+    /// `host` or `wine` for a control, `None` for the case itself.
+    pub fn control(&self) -> Option<&'static str> {
+        if self.host_control {
+            Some("host")
+        } else if self.wine_control {
+            Some("wine")
+        } else {
+            None
+        }
+    }
 }
 
 /// A suite file that could not be turned into a case; still one trial, which fails.
@@ -124,7 +141,9 @@ impl Discovered {
 
     pub fn tier(&self) -> Option<Tier> {
         match self {
-            Discovered::Variant(v) => Some(if v.host_control { Tier::Run } else { v.config.tier }),
+            Discovered::Variant(v) => {
+                Some(if v.control().is_some() { Tier::Run } else { v.config.tier })
+            }
             Discovered::Matrix(m) => {
                 Some(if m.pairing.is_control() { Tier::Run } else { Tier::Link })
             }
@@ -391,30 +410,28 @@ fn variants(spec: CaseSpec) -> std::result::Result<Vec<Variant>, Vec<Error>> {
             revision: rev.clone(),
             pairing: None,
         };
-        if config.host_control {
-            let mut host_key = key.clone();
-            host_key.pairing = Some("host".into());
+        let controls: Vec<&str> = [(config.host_control, "host"), (config.wine_control, "wine")]
+            .into_iter()
+            .filter_map(|(wanted, pairing)| wanted.then_some(pairing))
+            .collect();
+        out.push(Variant {
+            key: key.clone(),
+            spec: spec.clone(),
+            revision: rev.clone(),
+            config: config.clone(),
+            host_control: false,
+            wine_control: false,
+        });
+        for pairing in controls {
+            let mut k = key.clone();
+            k.pairing = Some(pairing.into());
             out.push(Variant {
-                key,
+                key: k,
                 spec: spec.clone(),
                 revision: rev.clone(),
                 config: config.clone(),
-                host_control: false,
-            });
-            out.push(Variant {
-                key: host_key,
-                spec: spec.clone(),
-                revision: rev,
-                config,
-                host_control: true,
-            });
-        } else {
-            out.push(Variant {
-                key,
-                spec: spec.clone(),
-                revision: rev,
-                config,
-                host_control: false,
+                host_control: pairing == "host",
+                wine_control: pairing == "wine",
             });
         }
     }
@@ -559,6 +576,19 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
         err(
             "host-control",
             "host controls are built with rustc: the case needs a Rust source".into(),
+        );
+    }
+    if cfg.wine_control && (cfg.tier != Tier::Run || !rust) {
+        err(
+            "wine-control",
+            "a Wine control runs the fixture's Rust program: the case needs `tier: run` and a Rust source"
+                .into(),
+        );
+    }
+    if cfg.check_run_output && cfg.tier != Tier::Run {
+        err(
+            "check-run-output",
+            "`check-run-output` compares what a run prints: the case needs `tier: run`".into(),
         );
     }
     errors

@@ -268,21 +268,22 @@ impl Trial<'_> {
     /// The run phase, where the image can run: compare every value of the transcript.
     fn run(&mut self, artifacts: &[build::Artifact]) {
         let p = self.case.pairing;
-        let runnable = p.is_control() || self.env.runner.kind == "native";
         let exe = artifacts
             .iter()
             .find(|a| matches!(a.kind, ArtifactKind::Executable | ArtifactKind::Image));
-        let Some(exe) = exe.filter(|_| runnable) else {
-            self.summary.run = format!("not run: no Arm64EC runner ({})", self.env.runner.detail);
+        let Some(exe) = exe else { return };
+        if !p.is_control() && !self.env.runner.available() {
+            self.summary.run =
+                format!("not run: no Arm64EC runner ({})", self.env.runner.info().detail);
             return;
-        };
+        }
         let start = Instant::now();
         let mut phase = PhaseRecord::new(PhaseName::Run);
-        let mut cmd = crate::process::Cmd::new(&exe.path);
-        if let Some(dir) = exe.path.parent() {
-            cmd = cmd.cwd(dir);
-        }
-        let (out, stdout) = crate::process::run_capture(&cmd, self.deadline);
+        let (out, stdout) = if p.is_control() {
+            crate::run::run_host_control(&exe.path, self.deadline)
+        } else {
+            self.env.runner.run(&exe.path, &[], &[], self.deadline)
+        };
         let transcript = protocol::parse(&String::from_utf8_lossy(&stdout));
         let verdicts = protocol::compare(&self.fns, &transcript);
         self.summary.run = "performed".into();

@@ -15,9 +15,11 @@ pub fn missing_targets(tc: &Toolchain) -> Vec<Target> {
 }
 
 fn has_std(tc: &Toolchain, t: Target) -> bool {
-    let Some(triple) = t.triple() else {
-        return true;
-    };
+    t.triple().is_none_or(|triple| has_std_for(tc, triple))
+}
+
+/// Whether the toolchain's sysroot has std for `triple`.
+pub fn has_std_for(tc: &Toolchain, triple: &str) -> bool {
     let lib = tc.info.sysroot.join("lib/rustlib").join(triple).join("lib");
     std::fs::read_dir(&lib)
         .map(|mut d| {
@@ -43,7 +45,16 @@ pub fn install_hint(tc: &Toolchain, missing: &[Target]) -> String {
 /// Make sure every Windows target's std is installed, installing through rustup if needed.
 /// `lock_dir` holds the lock file.
 pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
-    if missing_targets(tc).is_empty() {
+    let triples: Vec<&str> = Target::WINDOWS.iter().filter_map(|t| t.triple()).collect();
+    ensure(tc, &triples, lock_dir)
+}
+
+/// Make sure std for each of `triples` is installed (the Wine controls' windows-gnu too).
+pub fn ensure(tc: &Toolchain, triples: &[&str], lock_dir: &Path) -> Result<()> {
+    let missing = |tc: &Toolchain| -> Vec<String> {
+        triples.iter().filter(|t| !has_std_for(tc, t)).map(|t| t.to_string()).collect()
+    };
+    if missing(tc).is_empty() {
         return Ok(());
     }
     std::fs::create_dir_all(lock_dir).map_err(|e| Error::io(lock_dir, "create", &e))?;
@@ -52,28 +63,34 @@ pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
         std::fs::File::create(&lock_path).map_err(|e| Error::io(&lock_path, "create", &e))?;
     lock.lock().map_err(|e| Error::io(&lock_path, "lock", &e))?;
     // Another process may have installed them while we waited.
-    let missing = missing_targets(tc);
-    if missing.is_empty() {
+    let todo = missing(tc);
+    if todo.is_empty() {
         return Ok(());
     }
+    let hint = match &tc.rustup_name {
+        Some(n) => format!("rustup target add --toolchain {n} {}", todo.join(" ")),
+        None => format!(
+            "the toolchain at {} is not managed by rustup: install the rust-std component for {} \
+             into its sysroot",
+            tc.rustc.display(),
+            todo.join(", ")
+        ),
+    };
     let Some(name) = &tc.rustup_name else {
         return Err(Error::msg(format!(
-            "toolchain `{}` lacks std for {}: {}",
+            "toolchain `{}` lacks std for {}: {hint}",
             tc.label,
-            missing.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "),
-            install_hint(tc, &missing)
+            todo.join(", ")
         )));
     };
-    let rustup = process::which("rustup").ok_or_else(|| {
-        Error::msg(format!("rustup is not on PATH; run: {}", install_hint(tc, &missing)))
-    })?;
-    let triples: Vec<&str> = missing.iter().filter_map(|t| t.triple()).collect();
+    let rustup = process::which("rustup")
+        .ok_or_else(|| Error::msg(format!("rustup is not on PATH; run: {hint}")))?;
     eprintln!(
         "harness: installing rust-std for {} into toolchain `{name}` (rustup target add) ...",
-        triples.join(", ")
+        todo.join(", ")
     );
     let r = process::run(
-        &Cmd::new(rustup).args(["target", "add", "--toolchain", name]).args(&triples),
+        &Cmd::new(rustup).args(["target", "add", "--toolchain", name]).args(&todo),
         Instant::now() + Duration::from_secs(900),
     );
     if !r.exit.success() {
@@ -83,14 +100,14 @@ pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
             r.tail(10)
         )));
     }
-    let still = missing_targets(tc);
+    let still = missing(tc);
     if !still.is_empty() {
         return Err(Error::msg(format!(
-            "rustup reported success but std is still missing for {:?} in {}",
-            still,
+            "rustup reported success but std is still missing for {} in {}",
+            still.join(", "),
             tc.info.sysroot.display()
         )));
     }
-    eprintln!("harness: installed rust-std for {}", triples.join(", "));
+    eprintln!("harness: installed rust-std for {}", todo.join(", "));
     Ok(())
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the static and link tiers need on a Debian or Ubuntu machine and is missing:
-# LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm tools the tests cross-check
-# with) and the Windows targets' std. Idempotent: nothing already there is installed again.
+# Install what the static and link tiers and the controls need on a Debian or Ubuntu
+# machine and is missing: LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm tools
+# the tests cross-check with), Wine and MinGW-w64 (Wine controls), and the Windows targets'
+# std. Idempotent: nothing already there is installed again.
 #   ci/setup-linux.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +32,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-22 lld-22 llvm-22 >/dev/null
 fi
 
-rustup target add arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc
+# Wine and MinGW-w64 for the Wine controls (x64 Windows builds of portable run fixtures).
+wine_missing=()
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || wine_missing+=(gcc-mingw-w64-x86-64)
+if ! command -v wine64 >/dev/null 2>&1 && [ ! -x /usr/lib/wine/wine64 ] && ! command -v wine >/dev/null 2>&1; then
+  wine_missing+=(wine64 wine)
+fi
+if [ "${#wine_missing[@]}" -gt 0 ]; then
+  echo "installing ${wine_missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wine_missing[@]}" >/dev/null
+fi
+
+rustup target add arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc x86_64-pc-windows-gnu

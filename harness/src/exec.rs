@@ -87,6 +87,7 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
         cc: cc.as_ref(),
         support_dir: crate::paths::workspace_root().join("fixtures/support"),
         msvc: msvc_link.map(|m| m.link.clone()),
+        clang_cl: env.clang_cl.found(),
     });
     if v.wine_control
         && let Err(e) = env.wine_support()

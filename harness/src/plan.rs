@@ -41,6 +41,12 @@ fn unmet(need: Need, env: &Env) -> Option<String> {
 /// Why the LLD link (and its support objects) cannot happen here, if it cannot; cases that
 /// link with MSVC need neither.
 fn link_tools_missing(v: &Variant, env: &Env) -> Option<String> {
+    if !v.config.aux_dlls.is_empty() {
+        let why = env.clang_cl.why_missing().or_else(|| env.linker.why_missing());
+        if let Some(why) = why {
+            return Some(format!("auxiliary DLLs are built with clang-cl and LLD: {why}"));
+        }
+    }
     if v.config.needs.contains(&Need::Msvc) {
         return None;
     }

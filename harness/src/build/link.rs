@@ -34,6 +34,8 @@ pub struct LinkTools<'a> {
     /// Link the MSVC way with this link.exe: rustc's default linker with the CRT and SDK
     /// libraries, no support objects (std programs; cases that declare `needs-msvc`).
     pub msvc: Option<PathBuf>,
+    /// clang-cl, for auxiliary DLLs (`aux-dll`), which are x64 or ARM64 code.
+    pub clang_cl: Option<&'a ToolInfo>,
 }
 
 /// An empty archive: what an empty `softintrin.lib` is.
@@ -104,8 +106,14 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
         assemble("aarch64-pc-windows-msvc", "arm64_support.S", "arm64_support.o", &mut out);
         inputs.push("arm64_support.o".into());
     }
+    out.extend(aux_dll_steps(v, t));
+    let is_aux = |s: &crate::discover::Source| {
+        cfg.aux_dlls.contains_key(&s.rel.to_string_lossy().replace('\\', "/"))
+    };
     if let Some(cc) = t.cc {
-        for src in v.spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp)) {
+        for src in
+            v.spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp) && !is_aux(s))
+        {
             let mut flags = cfg.cflags.clone();
             if c_target(v, src) == Target::X64 {
                 flags.push("/GS-".into()); // no x64 CRT here for the cookie check
@@ -234,6 +242,59 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 also: vec![(map, ArtifactKind::Map)],
             });
         }
+    }
+    out
+}
+
+/// Each `aux-dll` source compiled by clang-cl for its target and linked by LLD into
+/// `<stem>.dll` beside the image (its exports are its `__declspec(dllexport)` functions).
+fn aux_dll_steps(v: &Variant, t: &LinkTools) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (rel, target) in &v.config.aux_dlls {
+        let Some(src) =
+            v.spec.sources.iter().find(|s| s.rel.to_string_lossy().replace('\\', "/") == *rel)
+        else {
+            continue;
+        };
+        let stem = Path::new(rel)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let obj = format!("{stem}.aux.obj");
+        let dll = format!("{stem}.dll");
+        let cl = t.clang_cl.map(|c| c.path.clone()).unwrap_or_else(|| "clang-cl".into());
+        let compile = Cmd::new(cl)
+            .args(["/nologo", "/c", "/O2", "/GS-"])
+            .args(target.clang_cl_args())
+            .arg(format!("/Fo{obj}"))
+            .arg("--")
+            .arg(&src.path);
+        out.push(Step {
+            cmd: compile,
+            output: obj.clone(),
+            kind: ArtifactKind::Object,
+            target: *target,
+            source: src.path.clone(),
+            also: vec![],
+        });
+        let linker = match t.linker {
+            Some(l) => Cmd::new(&l.path).args(&l.prefix),
+            None => Cmd::new("lld-link"),
+        };
+        let machine = if *target == Target::Aarch64 { "arm64" } else { "x64" };
+        let link = linker
+            .arg(format!("/machine:{machine}"))
+            .args(["/dll", "/noentry", "/nodefaultlib", "/nologo"])
+            .arg(format!("/out:{dll}"))
+            .arg(&obj);
+        out.push(Step {
+            cmd: link,
+            output: dll,
+            kind: ArtifactKind::Image,
+            target: *target,
+            source: src.path.clone(),
+            also: vec![],
+        });
     }
     out
 }

@@ -126,7 +126,27 @@ pub fn wine_steps(v: &Variant, tc: &Toolchain, mingw: Option<&std::path::Path>) 
     let mut out = Vec::new();
     let mut objects = Vec::new();
     for src in spec.sources.iter().filter(|s| s.lang == Lang::C) {
-        let obj = format!("{}.o", src.rel.to_string_lossy().replace(['/', '\\', '.'], "_"));
+        let rel = src.rel.to_string_lossy().replace('\\', "/");
+        if let Some(target) = v.config.aux_dlls.get(&rel) {
+            // An x64 plugin as a MinGW DLL beside the program; ARM64 ones do not exist here.
+            if *target == Target::X64 {
+                let stem = std::path::Path::new(&rel)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let dll = format!("{stem}.dll");
+                out.push(Step {
+                    cmd: Cmd::new(&gcc).args(["-shared", "-O1", "-o", &dll]).arg(&src.path),
+                    output: dll,
+                    kind: ArtifactKind::Image,
+                    target: Target::X64,
+                    source: src.path.clone(),
+                    also: vec![],
+                });
+            }
+            continue;
+        }
+        let obj = format!("{}.o", rel.replace(['/', '.'], "_"));
         out.push(Step {
             cmd: Cmd::new(&gcc).args(["-c", "-O1", "-o", &obj]).arg(&src.path),
             output: obj.clone(),

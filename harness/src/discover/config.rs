@@ -69,6 +69,8 @@ pub struct CaseConfig {
     /// C sources compiled for another target than the case's, by relative path.
     pub c_targets: BTreeMap<String, Target>,
     pub entry: Option<String>,
+    /// C sources built into DLLs of their own (not into the image), by relative path.
+    pub aux_dlls: BTreeMap<String, Target>,
 }
 
 impl Default for CaseConfig {
@@ -101,6 +103,7 @@ impl Default for CaseConfig {
             also_targets: Vec::new(),
             c_targets: BTreeMap::new(),
             entry: None,
+            aux_dlls: BTreeMap::new(),
         }
     }
 }
@@ -174,6 +177,9 @@ impl CaseConfig {
                 self.c_targets.insert(f.clone(), *t);
             }
             Item::Entry(e) => self.entry = Some(e.clone()),
+            Item::AuxDll(f, t) => {
+                self.aux_dlls.insert(f.clone(), *t);
+            }
             Item::Needs(n) => {
                 if !self.needs.contains(n) {
                     self.needs.push(*n);

@@ -59,6 +59,9 @@ pub enum Item {
     CTarget(String, Target),
     /// `entry: symbol`: the entry point of an EXE.
     Entry(String),
+    /// `aux-dll: file.c = triple`: a C source built into a DLL of its own, beside the image
+    /// (a plugin the program loads).
+    AuxDll(String, Target),
 }
 
 impl Item {
@@ -130,6 +133,7 @@ pub const KNOWN_NAMES: &[&str] = &[
     "also-target",
     "c-target",
     "entry",
+    "aux-dll",
     "only-<cond>",
     "ignore-<cond>",
     "only-cfg",
@@ -432,6 +436,27 @@ fn parse_item(name: &str, value: Option<&str>) -> Result<Item, ItemError> {
                 )));
             }
             Item::CTarget(file.to_string(), target)
+        }
+        "aux-dll" => {
+            let v = need_value("plugin.c = x86_64-pc-windows-msvc")?;
+            let Some((file, triple)) = v.split_once('=') else {
+                return Err(Value(format!("`aux-dll` is `file.c = triple`, found `{v}`")));
+            };
+            let (file, triple) = (file.trim(), triple.trim());
+            let target = match Target::parse(triple) {
+                Some(t @ (Target::X64 | Target::Aarch64)) => t,
+                _ => {
+                    return Err(Value(format!(
+                        "an auxiliary DLL is x64 or ARM64 code: `x86_64-pc-windows-msvc` or `aarch64-pc-windows-msvc`, found `{triple}`"
+                    )));
+                }
+            };
+            if !file.ends_with(".c") {
+                return Err(Value(format!(
+                    "`aux-dll` names a C source of the case, found `{file}`"
+                )));
+            }
+            Item::AuxDll(file.to_string(), target)
         }
         "entry" => {
             let v = need_value("mainCRTStartup")?;

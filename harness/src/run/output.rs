@@ -1,17 +1,27 @@
 //! A run's output against the fixture's expectation files (`check-run-output`). stdout and
 //! stderr are normalized — line endings, the build directory (`$DIR`), the case's own
 //! directory (`$SRC`), long hexadecimal addresses (`0x$ADDR`), trailing blanks — and compared
-//! with `<stem>.stdout` / `<stem>.stderr` next to the fixture (`<stem>.host.stdout` for a
-//! host control, `<stem>.wine.stdout` for a Wine control). A missing file expects nothing.
-//! `--bless` writes what the run printed instead (and removes files for empty output).
+//! with `<stem>.stdout` / `<stem>.stderr` next to the fixture. A control uses
+//! `<stem>.host.stdout` / `<stem>.wine.stdout` where the control prints something else, and
+//! the case's own file otherwise. A missing file expects nothing. `--bless` writes what the
+//! run printed instead: the case's own file, or a control's file only where it differs.
 
 use crate::check::Finding;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The expectation file for `stream` (`stdout`/`stderr`) of a variant (`None` for the
-/// case's own target, `host`, `wine`).
+/// The expectation file `stream` (`stdout`/`stderr`) of a variant is compared with: its
+/// own when it has one, else the case's.
+pub fn expected_file(primary: &Path, variant: Option<&str>, stream: &str) -> PathBuf {
+    let own = expectation_path(primary, variant, stream);
+    if variant.is_some() && !own.is_file() {
+        return expectation_path(primary, None, stream);
+    }
+    own
+}
+
+/// The expectation file of a variant (`None` for the case's own target, `host`, `wine`).
 pub fn expectation_path(primary: &Path, variant: Option<&str>, stream: &str) -> PathBuf {
     let stem = primary.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let name = match variant {
@@ -78,16 +88,28 @@ pub fn compare(path: &Path, stream: &str, actual: &str) -> Option<Finding> {
     )
 }
 
-/// Write the expectation (or remove it when the output is empty).
-pub fn bless(path: &Path, actual: &str) -> std::io::Result<()> {
-    if actual.is_empty() {
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+/// Write the expectation: the case's own file (removed for empty output), or a control's
+/// file only where its output differs from the case's (else the control's file is removed).
+pub fn bless(
+    primary: &Path,
+    variant: Option<&str>,
+    stream: &str,
+    actual: &str,
+) -> std::io::Result<()> {
+    let own = expectation_path(primary, variant, stream);
+    let remove = |p: &Path| match std::fs::remove_file(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    };
+    if variant.is_some() {
+        let base =
+            std::fs::read_to_string(expectation_path(primary, None, stream)).unwrap_or_default();
+        if base == actual {
+            return remove(&own);
         }
-    } else {
-        std::fs::write(path, actual)
+        return std::fs::write(&own, actual);
     }
+    if actual.is_empty() { remove(&own) } else { std::fs::write(&own, actual) }
 }
 
 #[cfg(test)]
@@ -100,14 +122,22 @@ mod tests {
         let n = normalize(t, Path::new("/b/x"), Path::new("/s"));
         assert_eq!(n, "at $DIR/out.exe\n$DIR\\out.exe 0x$ADDR\nsrc $SRC/case.rs\n");
         let d = tempfile::tempdir().unwrap();
-        let p = expectation_path(&d.path().join("arch.rs"), Some("host"), "stdout");
-        assert!(p.ends_with("arch.host.stdout"));
+        let primary = d.path().join("arch.rs");
+        let p = expected_file(&primary, Some("host"), "stdout");
+        assert!(p.ends_with("arch.stdout"), "a control without its own file uses the case's");
         assert!(compare(&p, "stdout", "").is_none(), "a missing file expects nothing");
         let f = compare(&p, "stdout", "x86_64\n").unwrap();
         assert!(f.message.contains("at line 1: expected the end, got `x86_64`"), "{}", f.message);
-        bless(&p, "x86_64\n").unwrap();
-        assert!(compare(&p, "stdout", "x86_64\n").is_none());
-        bless(&p, "").unwrap();
-        assert!(!p.exists());
+        bless(&primary, None, "stdout", "arm64ec\n").unwrap();
+        bless(&primary, Some("host"), "stdout", "x86_64\n").unwrap();
+        bless(&primary, Some("wine"), "stdout", "arm64ec\n").unwrap();
+        assert!(expected_file(&primary, Some("host"), "stdout").ends_with("arch.host.stdout"));
+        assert!(expected_file(&primary, Some("wine"), "stdout").ends_with("arch.stdout"));
+        assert!(
+            compare(&expected_file(&primary, Some("host"), "stdout"), "stdout", "x86_64\n")
+                .is_none()
+        );
+        bless(&primary, None, "stdout", "").unwrap();
+        assert!(!primary.with_file_name("arch.stdout").exists());
     }
 }

@@ -82,15 +82,16 @@ fn check_run(v: &Variant, env: &Env, exe: &Path, out: &CmdRecord) -> Vec<Finding
     let case_dir = v.spec.primary.parent().unwrap_or(Path::new(""));
     for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let actual = output::normalize(text, build_dir, case_dir);
-        let path = output::expectation_path(&v.spec.primary, v.control(), stream);
         if env.bless {
-            if let Err(e) = output::bless(&path, &actual) {
-                findings.push(Finding::new(
-                    "run.output",
-                    format!("cannot bless {}: {e}", path.display()),
-                ));
+            if let Err(e) = output::bless(&v.spec.primary, v.control(), stream, &actual) {
+                let f = format!(
+                    "cannot bless the {stream} expectation of {}: {e}",
+                    v.spec.primary.display()
+                );
+                findings.push(Finding::new("run.output", f));
             }
         } else {
+            let path = output::expected_file(&v.spec.primary, v.control(), stream);
             findings.extend(output::compare(&path, stream, &actual));
         }
     }

@@ -13,14 +13,13 @@ use std::process::Command;
 /// A no_std Arm64EC EXE with its own entry point (linked by LLD with the support object).
 const EC_BIN: &str = "//@ tier: run\n//@ crate-type: bin\n//@ entry: start\n//@ exit-code: 3\n//@ check-run-output\n#![no_std]\n#![no_main]\n#[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n#[unsafe(no_mangle)]\npub extern \"C\" fn start() -> u32 { 0 }\n";
 
+/// An executable shell script standing in for an emulator, ssh or scp.
+#[cfg(unix)]
 fn script(dir: &Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
     let p = dir.join(name);
     std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     p.display().to_string()
 }
 

@@ -32,6 +32,9 @@ pub struct Section {
     pub rva: u32,
     pub size: u32,
     pub characteristics: u32,
+    /// Where its initialized bytes are in the file, and how many there are.
+    pub file_offset: u32,
+    pub file_size: u32,
 }
 
 impl Section {
@@ -177,10 +180,10 @@ impl Image {
                 rva: s.virtual_address.get(LE),
                 size: s.virtual_size.get(LE),
                 characteristics: s.characteristics.get(LE).0,
+                file_offset: s.pointer_to_raw_data.get(LE),
+                file_size: s.size_of_raw_data.get(LE).min(s.virtual_size.get(LE)),
             };
-            let (off, raw_size) =
-                (s.pointer_to_raw_data.get(LE) as usize, s.size_of_raw_data.get(LE) as usize);
-            let n = raw_size.min(sec.size as usize);
+            let (off, n) = (sec.file_offset as usize, sec.file_size as usize);
             let src = bytes.get(off..off + n).ok_or_else(|| {
                 format!("section {} holds bytes past the end of the file", sec.name)
             })?;
@@ -355,6 +358,12 @@ impl Image {
             }
         }
         Ok(())
+    }
+
+    /// Where the byte at `rva` is in the file (for patching a copy of it).
+    pub fn file_offset(&self, rva: u32) -> Option<usize> {
+        let s = self.section_at(rva)?;
+        (rva - s.rva < s.file_size).then(|| (s.file_offset + (rva - s.rva)) as usize)
     }
 
     pub fn section_at(&self, rva: u32) -> Option<&Section> {

@@ -69,6 +69,9 @@ enum Cmd {
         /// The CPU abi_run runs on: `ec` calls `#abi_run`, `x64` calls `abi_run`.
         #[arg(long, value_enum)]
         caller: CpuArg,
+        /// Print the calls, CPU switches and time taken to stderr.
+        #[arg(long)]
+        stats: bool,
     },
     /// Call one function with integer arguments and print how it ended.
     Call {
@@ -82,6 +85,9 @@ enum Cmd {
         /// Up to four integer arguments (decimal or 0x hex).
         #[arg(value_parser = parse_u64)]
         args: Vec<u64>,
+        /// Call it this many times and print the time per call and per CPU switch to stderr.
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
     },
     /// Print how the image is loaded: code map, OS slots, imports.
     Info {
@@ -120,23 +126,51 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<i32, String> {
     match cli.cmd {
-        Cmd::RunMatrix { load: l, pairing, count, caller } => {
+        Cmd::RunMatrix { load: l, pairing, count, caller, stats } => {
+            let start = std::time::Instant::now();
             let mut m = load(&l)?;
+            let loaded = start.elapsed();
             let caller = Isa::from(caller);
             let d = matrix::Driver::find(&m, caller)?;
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let done = matrix::run(&mut m, &d, &pairing, count, caller, &mut out)
                 .map_err(|e| format!("writing the transcript: {e}"))?;
+            if stats {
+                let run = (start.elapsed() - loaded).as_secs_f64();
+                eprintln!(
+                    "arm64ec-emu: loaded in {:.3} s; {count} calls with {} CPU switches in {run:.3} s, {:.1} us per call",
+                    loaded.as_secs_f64(),
+                    m.switches,
+                    run * 1e6 / f64::from(count.max(1)),
+                );
+            }
             Ok(if done { 0 } else { 1 })
         }
-        Cmd::Call { load: l, function, cpu, args } => {
+        Cmd::Call { load: l, function, cpu, args, repeat } => {
             if args.len() > 4 {
                 return Err("at most four arguments".into());
             }
             let mut m = load(&l)?;
             let at = m.symbol(&function).ok_or_else(|| format!("no symbol `{function}`"))?;
-            let line = match m.call(cpu.into(), at, &args) {
+            let mut outcome = m.call(cpu.into(), at, &args);
+            if repeat > 1 {
+                let (start, switches) = (std::time::Instant::now(), m.switches);
+                for _ in 1..repeat {
+                    outcome = m.call(cpu.into(), at, &args);
+                }
+                let us = start.elapsed().as_secs_f64() * 1e6;
+                let n = repeat - 1;
+                let sw = m.switches - switches;
+                eprintln!(
+                    "arm64ec-emu: {n} more calls in {:.3} s: {:.2} us per call, {} CPU switches per call, {:.2} us per switch",
+                    us / 1e6,
+                    us / f64::from(n),
+                    sw / u64::from(n),
+                    if sw > 0 { us / sw as f64 } else { 0.0 },
+                );
+            }
+            let line = match outcome {
                 Outcome::Returned { value } => format!("returned {value:#x} ({value})"),
                 Outcome::NotEmulated(why) => format!("not-emulated: {why}"),
                 Outcome::Fault(what) => format!("fault: {what}"),

@@ -49,6 +49,8 @@ pub struct Machine {
     pub(crate) traps: Traps,
     /// Instructions per run between events (0: unlimited).
     pub limit: usize,
+    /// CPU switches so far (x64 -> ARM64 or back), for statistics.
+    pub switches: u64,
 }
 
 fn stack_top() -> u64 {
@@ -98,6 +100,7 @@ impl Machine {
             base,
             traps: Traps::default(),
             limit: DEFAULT_LIMIT,
+            switches: 0,
         };
         m.fill_slots()?;
         m.fill_imports()?;
@@ -310,7 +313,10 @@ impl Machine {
                 Isa::X64 => self.x64.run(pc, self.limit),
             };
             match self.on_event(cpu, ev) {
-                Next::Run(next, at) => (cpu, pc) = (next, at),
+                Next::Run(next, at) => {
+                    self.switches += u64::from(next != cpu);
+                    (cpu, pc) = (next, at);
+                }
                 Next::Done => {
                     let value = match cpu {
                         Isa::A64 => self.a64.read(A::X0),

@@ -38,6 +38,9 @@ pub enum Event {
     InvalidInstruction,
     /// `limit` instructions ran without any other event.
     Limit,
+    /// The code touched something of the OS this emulator does not model (the TEB's
+    /// other fields).
+    NotModelled(String),
     /// The engine failed in a way no hook saw.
     Engine(String),
 }

@@ -6,7 +6,7 @@
 use crate::cpu::{Cpu, Event, Isa};
 use crate::image::{CodeKind, Image, OsRoutine};
 use crate::map::LinkMap;
-use crate::memory::{HostMem, image_runs, layout};
+use crate::memory::{HostMem, image_runs, layout, teb_field, teb_read};
 use crate::traps::{Trap, Traps};
 use unicorn_engine::{Prot, RegisterARM64 as A, RegisterX86 as X};
 
@@ -39,7 +39,6 @@ pub struct Machine {
     pub(crate) x64: Cpu,
     image_mem: HostMem,
     stack: HostMem,
-    teb: HostMem,
     /// The image memory as loaded, for resetting it after a failed call.
     pristine: Vec<u8>,
     pub image: Image,
@@ -81,6 +80,7 @@ impl Machine {
             (layout::STACK_BASE, layout::STACK_SIZE),
             (layout::TEB, 0x1000),
             (layout::TRAP_BASE, layout::TRAP_SPAN),
+            (layout::KUSER_SHARED_DATA, 0x1000),
         ];
         if reserved.iter().any(|&(a, n)| a < end && base < a + n) {
             return Err(format!("the image at {base:#x} overlaps the emulator's own memory"));
@@ -93,7 +93,6 @@ impl Machine {
             x64: Cpu::new(Isa::X64)?,
             image_mem,
             stack: HostMem::zeroed(layout::STACK_SIZE as usize),
-            teb: HostMem::zeroed(0x1000),
             pristine: Vec::new(),
             image,
             map,
@@ -107,12 +106,6 @@ impl Machine {
         m.traps.add(Trap::Return(Isa::A64));
         m.traps.add(Trap::Return(Isa::X64));
         m.pristine = m.image_mem.bytes().to_vec();
-        // A TEB as far as code may look: NT_TIB StackBase (+0x8), StackLimit (+0x10),
-        // Self (+0x30).
-        let teb = m.teb.bytes_mut();
-        teb[8..16].copy_from_slice(&stack_top().to_le_bytes());
-        teb[16..24].copy_from_slice(&layout::STACK_BASE.to_le_bytes());
-        teb[0x30..0x38].copy_from_slice(&layout::TEB.to_le_bytes());
         m.map_all()?;
         Ok(m)
     }
@@ -188,7 +181,23 @@ impl Machine {
                 )?;
             }
             self.stack.map_into(cpu, layout::STACK_BASE, 0, self.stack.len(), rw)?;
-            self.teb.map_into(cpu, layout::TEB, 0, 0x1000, rw)?;
+            // The TEB answers through callbacks, so that what is not modelled stops the
+            // call rather than reading as zero.
+            let read = |uc: &mut unicorn_engine::Unicorn<'_, Option<Event>>, off: u64, size| {
+                teb_read(off, size).unwrap_or_else(|why| {
+                    uc.get_data_mut().get_or_insert(Event::NotModelled(why));
+                    let _ = uc.emu_stop();
+                    0
+                })
+            };
+            let write = |uc: &mut unicorn_engine::Unicorn<'_, Option<Event>>, off: u64, _, _| {
+                let why = format!("write to {}, which is not modelled", teb_field(off));
+                uc.get_data_mut().get_or_insert(Event::NotModelled(why));
+                let _ = uc.emu_stop();
+            };
+            cpu.uc
+                .mmio_map(layout::TEB, 0x1000, Some(read), Some(write))
+                .map_err(|e| format!("unicorn: map the TEB: {e:?}"))?;
         }
         self.a64.write(A::X18, layout::TEB);
         self.x64.write(X::GS_BASE, layout::TEB);
@@ -225,11 +234,7 @@ impl Machine {
     }
 
     fn region(&self, addr: u64, len: usize) -> Option<&[u8]> {
-        let regions = [
-            (self.base, &self.image_mem),
-            (layout::STACK_BASE, &self.stack),
-            (layout::TEB, &self.teb),
-        ];
+        let regions = [(self.base, &self.image_mem), (layout::STACK_BASE, &self.stack)];
         regions.into_iter().find_map(|(start, mem)| {
             let off = addr.checked_sub(start)? as usize;
             mem.bytes().get(off..off.checked_add(len)?)
@@ -237,11 +242,7 @@ impl Machine {
     }
 
     fn region_mut(&mut self, addr: u64, len: usize) -> Option<&mut [u8]> {
-        let regions = [
-            (self.base, &mut self.image_mem),
-            (layout::STACK_BASE, &mut self.stack),
-            (layout::TEB, &mut self.teb),
-        ];
+        let regions = [(self.base, &mut self.image_mem), (layout::STACK_BASE, &mut self.stack)];
         regions.into_iter().find_map(|(start, mem)| {
             let off = addr.checked_sub(start)? as usize;
             mem.bytes_mut().get_mut(off..off.checked_add(len)?)
@@ -363,6 +364,22 @@ impl Machine {
     fn on_event(&mut self, isa: Isa, ev: Event) -> Next {
         match ev {
             Event::Fetch { addr, unmapped } => self.on_fetch(isa, addr, unmapped),
+            Event::Access { write, addr, .. }
+                if (layout::KUSER_SHARED_DATA..layout::KUSER_SHARED_DATA + 0x1000)
+                    .contains(&addr) =>
+            {
+                let what = format!(
+                    "{} KUSER_SHARED_DATA+{:#x}, which is not modelled",
+                    if write { "write to" } else { "read of" },
+                    addr - layout::KUSER_SHARED_DATA
+                );
+                let pc = self.cpu(isa).pc();
+                Next::Stop(Outcome::NotEmulated(self.at(isa, &what, pc)))
+            }
+            Event::NotModelled(what) => {
+                let pc = self.cpu(isa).pc();
+                Next::Stop(Outcome::NotEmulated(self.at(isa, &what, pc)))
+            }
             Event::Access { write, addr, size, unmapped } => {
                 let what = format!(
                     "{} of {size} bytes {} {} memory",

@@ -83,12 +83,45 @@ pub mod layout {
     /// Stack for both CPUs (they share one, as Arm64EC threads do).
     pub const STACK_BASE: u64 = 0x6000_0000;
     pub const STACK_SIZE: u64 = 0x10_0000;
-    /// A TEB-shaped page: x18 on ARM64 and GS on x64 point at it.
+    /// The TEB: x18 on ARM64 and GS on x64 point at it ([`super::teb_read`]).
     pub const TEB: u64 = 0x6100_0000;
+    /// `KUSER_SHARED_DATA`, at the fixed address Windows maps it; not mapped here.
+    pub const KUSER_SHARED_DATA: u64 = 0x7ffe_0000;
     /// Unmapped addresses the emulator intercepts (16 bytes apart): OS routines, import
     /// slots, the return addresses of top-level calls.
     pub const TRAP_BASE: u64 = 0x7f00_0000;
     pub const TRAP_SPAN: u64 = 0x10_0000;
+}
+
+/// A read of `size` bytes at `off` in the TEB. Only what a function-level runner can
+/// answer truthfully is modelled — `NT_TIB` `StackBase` (+0x8), `StackLimit` (+0x10) and
+/// `Self` (+0x30); anything else (the PEB pointer, TLS, LastErrorValue, ...) stops the
+/// call instead of reading as zero.
+pub fn teb_read(off: u64, size: usize) -> Result<u64, String> {
+    let fields = [
+        (0x08, layout::STACK_BASE + layout::STACK_SIZE),
+        (0x10, layout::STACK_BASE),
+        (0x30, layout::TEB),
+    ];
+    let (base, value) = fields
+        .iter()
+        .find(|(at, _)| (*at..*at + 8).contains(&off) && off + size as u64 <= at + 8)
+        .ok_or_else(|| format!("read of {}, which is not modelled", teb_field(off)))?;
+    let shift = 8 * (off - base);
+    let mask = if size >= 8 { u64::MAX } else { (1u64 << (8 * size)) - 1 };
+    Ok((value >> shift) & mask)
+}
+
+/// `TEB+0x60 (ProcessEnvironmentBlock)`.
+pub fn teb_field(off: u64) -> String {
+    let name = match off {
+        0x00 => " (ExceptionList)",
+        0x58 => " (ThreadLocalStoragePointer)",
+        0x60 => " (ProcessEnvironmentBlock)",
+        0x68 => " (LastErrorValue)",
+        _ => "",
+    };
+    format!("TEB+{off:#x}{name}")
 }
 
 /// The image's pages for `isa`: runs of `(rva, len, perms)`. Readable everywhere within
@@ -122,6 +155,16 @@ pub fn image_runs(image: &Image, isa: Isa) -> Vec<(u32, u32, Prot)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_teb_answers_only_what_is_modelled() {
+        assert_eq!(teb_read(0x30, 8), Ok(layout::TEB));
+        assert_eq!(teb_read(0x8, 8), Ok(layout::STACK_BASE + layout::STACK_SIZE));
+        assert_eq!(teb_read(0x12, 2), Ok((layout::STACK_BASE >> 16) & 0xffff));
+        let e = teb_read(0x60, 8).unwrap_err();
+        assert!(e.contains("TEB+0x60 (ProcessEnvironmentBlock)"), "{e}");
+        assert!(teb_read(0x2c, 8).is_err(), "straddles Self");
+    }
 
     #[test]
     fn host_memory_is_zeroed_and_writable() {

@@ -77,6 +77,20 @@ fn what_is_not_modelled_stops_the_call_with_the_reason() {
 }
 
 #[test]
+fn the_os_memory_answers_only_what_is_modelled() {
+    if !have_tools() {
+        return;
+    }
+    let mut m = fixture().machine();
+    assert_eq!(returned(call(&mut m, "#ec_teb_self", Isa::A64, &[])), 0x6100_0000);
+    assert_eq!(returned(call(&mut m, "x64_stack_limit", Isa::X64, &[])), 0x6000_0000);
+    let Outcome::NotEmulated(why) = call(&mut m, "#ec_peb", Isa::A64, &[]) else { panic!() };
+    assert!(why.contains("read of TEB+0x60 (ProcessEnvironmentBlock)"), "{why}");
+    let Outcome::NotEmulated(why) = call(&mut m, "x64_tick_count", Isa::X64, &[]) else { panic!() };
+    assert!(why.contains("read of KUSER_SHARED_DATA+0x320, which is not modelled"), "{why}");
+}
+
+#[test]
 fn faults_name_the_cpu_the_address_and_the_function() {
     if !have_tools() {
         return;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what the static and link tiers need on a Debian or Ubuntu machine and is missing:
 # LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm tools the tests cross-check
-# with) and the Windows targets' std. Idempotent: nothing already there is installed again.
+# with), cmake (the emulator crate builds unicorn's C core; bindgen uses clang-22's
+# libclang) and the Windows targets' std. Idempotent: nothing already there is installed
+# again.
 #   ci/setup-linux.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root apt-get update -qq
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-22 lld-22 llvm-22 >/dev/null
+fi
+
+if ! command -v cmake >/dev/null 2>&1; then
+  echo "installing cmake (missing)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake >/dev/null
 fi
 
 rustup target add arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc

@@ -216,6 +216,12 @@ impl Machine {
         if let Some(t) = self.traps.get(addr) {
             return format!(" ({})", trap_name(t));
         }
+        if (layout::STACK_BASE..stack_top()).contains(&addr) {
+            return " (stack)".into();
+        }
+        if (layout::STACK_BASE - 0x10_0000..layout::STACK_BASE).contains(&addr) {
+            return " (below the stack: stack overflow)".into();
+        }
         let preferred = addr.wrapping_sub(self.base).wrapping_add(self.image.preferred_base);
         if addr < self.base || addr - self.base >= u64::from(self.image.size) {
             return String::new();

@@ -283,6 +283,39 @@ fn a_rebased_matrix_image_runs_the_same() {
 }
 
 #[test]
+fn the_caller_may_start_on_either_cpu() {
+    if !have_tools() {
+        return;
+    }
+    // `#abi_run` of an x64 caller is its guest exit thunk (check_icall, then the exit
+    // thunk); `abi_run` of an Arm64EC caller, called on the x64 CPU, enters through its
+    // entry thunk. Either way the same functions pass.
+    for name in ["c-x64-to-rust-ec", "rust-ec-to-c-x64"] {
+        let p = pairing(name);
+        let (_, direct) = run_pairing(p);
+        let other = Pairing {
+            caller: match p.caller {
+                arm64ec_emu::Isa::A64 => arm64ec_emu::Isa::X64,
+                arm64ec_emu::Isa::X64 => arm64ec_emu::Isa::A64,
+            },
+            name: p.name.clone(),
+            linked: Linked {
+                dir: p.linked.dir.clone(),
+                image: p.linked.image.clone(),
+                map: p.linked.map.clone(),
+            },
+            fns: p.fns.clone(),
+            declared: p.declared.clone(),
+        };
+        let (_, crossed) = run_pairing(&other);
+        let passed = |v: &[RunVerdict]| -> Vec<usize> {
+            (0..v.len()).filter(|&i| v[i] == RunVerdict::Passed).collect()
+        };
+        assert_eq!(passed(&direct), passed(&crossed), "{name}");
+    }
+}
+
+#[test]
 fn the_binary_speaks_the_protocol() {
     if !have_tools() {
         return;

@@ -105,6 +105,9 @@ fn faults_name_the_cpu_the_address_and_the_function() {
     // The ARM64 CPU may not run x64 code: a branch there without the dispatcher is a fault.
     let Outcome::Fault(what) = call(&mut m, "x64_fib", Isa::A64, &[3]) else { panic!() };
     assert!(what.starts_with("arm64: branch into x64 code without the dispatcher"), "{what}");
+    let Outcome::Fault(what) = call(&mut m, "#ec_recurse", Isa::A64, &[0]) else { panic!() };
+    assert!(what.contains("(below the stack: stack overflow)"), "{what}");
+    assert!(what.contains("(#ec_recurse"), "{what}");
     // The machine still works after faults.
     m.reset();
     assert_eq!(returned(call(&mut m, "x64_fib", Isa::X64, &[10])), 55);

@@ -54,7 +54,7 @@ impl Machine {
 
     /// `__os_arm64x_dispatch_ret`: the tail of every entry thunk. MS-ABI: the entry thunk
     /// has called the Arm64EC function, put the result where x64 code expects it (x8 = RAX,
-    /// v0 = XMM0), restored the x64 callee-saved state, and "returns to the emulator" with
+    /// v0 = XMM0), restored the x64 callee-saved state (q6–q15), and branches here with
     /// lr = the x64 return address it was entered with and sp = the x64 RSP after the
     /// return. The emulator resumes x64 execution at lr.
     fn dispatch_ret(&mut self) -> Next {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the static and link tiers and the controls need on a Debian or Ubuntu
-# machine and is missing: LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm tools
-# the tests cross-check with), Wine and MinGW-w64 (Wine controls), and the Windows targets'
+# Install what the static and link tiers, the controls and the emulator need on a Debian or
+# Ubuntu machine and is missing: LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm
+# tools the tests cross-check with), Wine and MinGW-w64 (Wine controls), cmake (the emulator
+# crate builds unicorn's C core; bindgen uses clang-22's libclang) and the Windows targets'
 # std. Idempotent: nothing already there is installed again.
 #   ci/setup-linux.sh
 set -euo pipefail
@@ -42,6 +43,12 @@ if [ "${#wine_missing[@]}" -gt 0 ]; then
   echo "installing ${wine_missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wine_missing[@]}" >/dev/null
+fi
+
+if ! command -v cmake >/dev/null 2>&1; then
+  echo "installing cmake (missing)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake >/dev/null
 fi
 
 rustup target add arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc x86_64-pc-windows-gnu

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(arm64ec_emu::cli::main());
+}

@@ -1,0 +1,355 @@
+//! The ABI matrix run under the emulator, judged by the harness's own protocol checker:
+//! EC→EC pairings pass everything no thunk is involved in, signatures every producer
+//! agrees on pass across the boundary, every failure is one of the known deviations
+//! (printed per pairing), a deliberately broken entry thunk is caught, and the binary
+//! speaks the protocol the harness reads.
+
+mod common;
+
+use arm64ec_emu::Machine;
+use arm64ec_emu::image::Image;
+use common::*;
+use harness::abi::layout::{hfa, layout};
+use harness::abi::sig::{Scalar, Ty};
+use harness::matrix::protocol::{self, RunVerdict};
+use harness::matrix::{FnSpec, has_i128};
+use std::collections::BTreeMap;
+
+fn verdicts(p: &Pairing, text: &str) -> Vec<RunVerdict> {
+    let t = protocol::parse(text);
+    assert_eq!(t.pairing.as_deref(), Some(p.name.as_str()));
+    assert!(t.done, "{}: no `done`", p.name);
+    // Every line the harness's parser does not know is one of the emulator's own, or a
+    // record cut short by the fault or stop on the next line.
+    let lines: Vec<&str> = text.lines().collect();
+    let ours = |s: &str| s.starts_with("stop ") || s.starts_with("fault ");
+    for (line, s) in &t.stray {
+        let cut = s.starts_with("v ") && lines.get(*line).is_some_and(|next| ours(next));
+        assert!(ours(s) || cut, "{}:{line}: {s}", p.name);
+    }
+    let fns: Vec<&FnSpec> = p.fns.iter().collect();
+    protocol::compare(&fns, &t)
+}
+
+fn run_pairing(p: &Pairing) -> (String, Vec<RunVerdict>) {
+    let mut m = p.linked.machine();
+    let text = transcript(p, &mut m);
+    let v = verdicts(p, &text);
+    (text, v)
+}
+
+/// The types every producer passes the same way across the boundary: integers and
+/// pointers of at most 8 bytes, doubles, and 16-byte structs of integers.
+fn agreed_ty(ty: &Ty) -> bool {
+    fn integers(ty: &Ty) -> bool {
+        match ty {
+            Ty::Scalar(s) => !s.is_float() && !matches!(s, Scalar::I128 | Scalar::U128),
+            Ty::Array(t, _) => integers(t),
+            Ty::Struct(ms) => ms.iter().all(integers),
+        }
+    }
+    match ty {
+        Ty::Scalar(Scalar::F64) => true,
+        Ty::Scalar(s) => integers(&Ty::Scalar(*s)),
+        Ty::Struct(_) => layout(ty).size == 16 && integers(ty),
+        Ty::Array(..) => false,
+    }
+}
+
+fn agreed(f: &FnSpec) -> bool {
+    f.tail.is_none()
+        && f.params.iter().all(|p| p.by_ref || agreed_ty(&p.ty))
+        && f.ret.as_ref().is_none_or(agreed_ty)
+}
+
+/// The known deviation a function's signature falls under, if any (see
+/// /work/shared/notes/arm64ec-abi.md §1.4 and suites/abi/expectations.toml).
+fn deviation(p: &Pairing, f: &FnSpec) -> Option<&'static str> {
+    let by_value: Vec<&Ty> =
+        f.params.iter().filter(|p| !p.by_ref).map(|p| &p.ty).chain(f.ret.as_ref()).collect();
+    let odd = |t: &&Ty| matches!(t, Ty::Struct(_)) && matches!(layout(t).size, 3 | 5..=7 | 9..=15);
+    if f.tail.is_some() {
+        Some("variadic")
+    } else if f.uses(&has_i128) {
+        Some("i128/u128")
+    } else if by_value.iter().any(odd) {
+        Some("odd-sized struct")
+    } else if by_value.iter().any(|t| hfa(t).is_some_and(|h| h.count == 1)) {
+        Some("single-float struct")
+    } else if f.ret.as_ref().is_some_and(|r| hfa(r).is_some()) {
+        Some("HFA result")
+    } else if p.declared.contains(&f.name) {
+        Some("declared in expectations.toml")
+    } else {
+        None
+    }
+}
+
+fn short(v: &RunVerdict) -> String {
+    match v {
+        RunVerdict::Mismatched { mismatches } => format!(
+            "{} value(s) differ, first {}: sent {} received {}",
+            mismatches.len(),
+            mismatches[0].value,
+            mismatches[0].sent,
+            mismatches[0].received
+        ),
+        RunVerdict::Crashed { last } => format!("stopped {last}"),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn arm64ec_to_arm64ec_pairings_pass_all_but_variadic_struct_calls() {
+    if !have_tools() {
+        return;
+    }
+    for name in ["rust-ec-to-c-ec", "c-ec-to-rust-ec"] {
+        let p = pairing(name);
+        let (_, v) = run_pairing(p);
+        for (f, v) in p.fns.iter().zip(&v) {
+            if *v != RunVerdict::Passed {
+                // No thunk is involved: only a disagreement between the two compilers
+                // themselves can fail, and the one they have is structs passed to a
+                // variadic function (llvm/llvm-project#89615).
+                assert!(f.tail.is_some(), "{name}::{} {}: {}", f.name, f.display(), short(v));
+            }
+        }
+        let passed = v.iter().filter(|v| **v == RunVerdict::Passed).count();
+        assert!(passed + 1 >= p.fns.len(), "{name}: {passed} of {}", p.fns.len());
+        println!("{name}: {passed} of {} functions pass by value", p.fns.len());
+    }
+}
+
+#[test]
+fn signatures_every_producer_agrees_on_pass_across_the_boundary() {
+    if !have_tools() {
+        return;
+    }
+    for name in
+        ["rust-ec-to-rust-x64", "rust-x64-to-rust-ec", "rust-ec-to-c-x64", "c-x64-to-rust-ec"]
+    {
+        let p = pairing(name);
+        let (_, v) = run_pairing(p);
+        let mut checked = 0;
+        for (f, v) in p.fns.iter().zip(&v) {
+            if agreed(f) && !p.declared.contains(&f.name) {
+                checked += 1;
+                assert_eq!(
+                    *v,
+                    RunVerdict::Passed,
+                    "{name}::{} {}: {}",
+                    f.name,
+                    f.display(),
+                    short(v)
+                );
+            }
+        }
+        assert!(checked > 100, "{name}: only {checked} agreed signatures");
+        println!("{name}: all {checked} functions of agreed signatures pass by value");
+    }
+}
+
+#[test]
+fn every_failure_is_a_known_deviation() {
+    if !have_tools() {
+        return;
+    }
+    let mut unexplained = Vec::new();
+    for p in pairings() {
+        let (_, v) = run_pairing(p);
+        let passed = v.iter().filter(|v| **v == RunVerdict::Passed).count();
+        println!("\n{}: {passed} of {} pass by value", p.name, p.fns.len());
+        let mut by_class: BTreeMap<&str, (usize, Vec<String>)> = BTreeMap::new();
+        for (f, v) in p.fns.iter().zip(&v) {
+            let class = deviation(p, f);
+            if let Some(c) = class {
+                by_class.entry(c).or_default().0 += 1;
+            }
+            if *v == RunVerdict::Passed {
+                continue;
+            }
+            match class {
+                Some(c) => by_class.entry(c).or_default().1.push(f.name.clone()),
+                None => unexplained.push(format!(
+                    "{}::{} {}: {}",
+                    p.name,
+                    f.name,
+                    f.display(),
+                    short(v)
+                )),
+            }
+        }
+        for (class, (total, failed)) in by_class {
+            println!("  {class}: {} of {total} differ: {}", failed.len(), failed.join(" "));
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "failures outside the known deviations:\n{}",
+        unexplained.join("\n")
+    );
+}
+
+/// `add x29, sp, #imm`: the frame set-up every LLVM entry thunk has.
+fn is_add_fp_sp(w: u32) -> bool {
+    w & 0xffc0_03ff == 0x9100_03fd
+}
+
+#[test]
+fn a_broken_entry_thunk_is_caught() {
+    if !have_tools() {
+        return;
+    }
+    let p = pairing("rust-x64-to-rust-ec");
+    let (before, was) = run_pairing(p);
+    // The entry thunk of the functions that take nine integer arguments: replace its
+    // frame set-up with `mov x1, x0`, so the Arm64EC callee gets argument 1 as argument 2.
+    let thunk = "$ientry_thunk$cdecl$i8$i8i8i8i8i8i8i8i8i8";
+    let image = Image::parse(&p.linked.image).unwrap();
+    let m = p.linked.machine();
+    let rva = (m.symbol(thunk).expect("the thunk is in the map") - m.base) as u32;
+    let at = (0..16)
+        .map(|k| rva + 4 * k)
+        .find(|&r| m.read_u32(m.base + u64::from(r)).is_some_and(is_add_fp_sp))
+        .expect("add x29, sp, #imm in the thunk");
+    let off = image.file_offset(at).unwrap();
+    let mut broken = p.linked.image.clone();
+    broken[off..off + 4].copy_from_slice(&0xaa00_03e1u32.to_le_bytes());
+    let mut m = Machine::load(&broken, &p.linked.map, None).unwrap();
+    let after = transcript(p, &mut m);
+    let now = verdicts(p, &after);
+    let (b, a) = (protocol::parse(&before), protocol::parse(&after));
+    let (mut caught, mut changed) = (Vec::new(), 0);
+    for (i, f) in p.fns.iter().enumerate() {
+        let id = i as u32;
+        let rec = |t: &protocol::Transcript| {
+            t.records
+                .iter()
+                .filter(|(k, _)| k.0 == id)
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<Vec<_>>()
+        };
+        if rec(&b) == rec(&a) {
+            assert_eq!(was[i], now[i], "{}", f.name);
+            continue;
+        }
+        changed += 1;
+        if was[i] != RunVerdict::Passed {
+            continue;
+        }
+        // A function that passed now differs only in the callee's argument 2 (each of its
+        // leaves), which holds argument 1's bytes.
+        let RunVerdict::Mismatched { mismatches } = &now[i] else {
+            panic!("{}: {:?}", f.name, now[i])
+        };
+        for m in mismatches {
+            assert!(m.value.starts_with("argument 2"), "{}: {mismatches:?}", f.name);
+            assert!(m.moved.iter().all(|w| w.contains("of argument 1")), "{}: {m:?}", f.name);
+        }
+        caught.push(f.name.clone());
+    }
+    assert!(caught.len() >= 10, "only {} functions caught: {caught:?}", caught.len());
+    println!(
+        "{thunk} patched: {} passing functions now differ in argument 2 ({changed} transcripts changed): {}",
+        caught.len(),
+        caught.join(" ")
+    );
+}
+
+#[test]
+fn a_rebased_matrix_image_runs_the_same() {
+    if !have_tools() {
+        return;
+    }
+    let p = pairing("rust-ec-to-c-x64");
+    let (before, was) = run_pairing(p);
+    let mut m = Machine::load(&p.linked.image, &p.linked.map, Some(0x3_0000_0000)).unwrap();
+    let after = transcript(p, &mut m);
+    let now = verdicts(p, &after);
+    // The same functions pass (those that fail may have read image addresses), and the
+    // same calls fault or stop.
+    let passed = |v: &[RunVerdict]| -> Vec<usize> {
+        (0..v.len()).filter(|&i| v[i] == RunVerdict::Passed).collect()
+    };
+    assert_eq!(passed(&was), passed(&now));
+    let ends = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("fault ") || l.starts_with("stop "))
+            .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(ends(&before), ends(&after));
+}
+
+#[test]
+fn the_caller_may_start_on_either_cpu() {
+    if !have_tools() {
+        return;
+    }
+    // `#abi_run` of an x64 caller is its guest exit thunk (check_icall, then the exit
+    // thunk); `abi_run` of an Arm64EC caller, called on the x64 CPU, enters through its
+    // entry thunk. Either way the same functions pass.
+    for name in ["c-x64-to-rust-ec", "rust-ec-to-c-x64"] {
+        let p = pairing(name);
+        let (_, direct) = run_pairing(p);
+        let other = Pairing {
+            caller: match p.caller {
+                arm64ec_emu::Isa::A64 => arm64ec_emu::Isa::X64,
+                arm64ec_emu::Isa::X64 => arm64ec_emu::Isa::A64,
+            },
+            name: p.name.clone(),
+            linked: Linked {
+                dir: p.linked.dir.clone(),
+                image: p.linked.image.clone(),
+                map: p.linked.map.clone(),
+            },
+            fns: p.fns.clone(),
+            declared: p.declared.clone(),
+        };
+        let (_, crossed) = run_pairing(&other);
+        let passed = |v: &[RunVerdict]| -> Vec<usize> {
+            (0..v.len()).filter(|&i| v[i] == RunVerdict::Passed).collect()
+        };
+        assert_eq!(passed(&direct), passed(&crossed), "{name}");
+    }
+}
+
+#[test]
+fn the_binary_speaks_the_protocol() {
+    if !have_tools() {
+        return;
+    }
+    let p = pairing("c-x64-to-rust-ec");
+    let (text, v) = run_pairing(p);
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
+        .args(["run-matrix", "--image"])
+        .arg(p.linked.dir.join("matrix.exe"))
+        .arg("--map")
+        .arg(p.linked.dir.join("matrix.map"))
+        .args(["--pairing", &p.name, "--count", &p.fns.len().to_string(), "--caller", "x64"])
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The budget for a pairing of 500 functions or more is 10 s on two cores.
+    assert!(
+        p.fns.len() >= 500 && took.as_secs_f64() < 10.0,
+        "{} functions in {took:?}",
+        p.fns.len()
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with(&format!("abi-protocol 1 {} {}\ncall 0\n", p.name, p.fns.len())));
+    assert!(stdout.ends_with("\ndone\n"));
+    assert_eq!(stdout, text);
+    assert_eq!(verdicts(p, &stdout), v);
+    // A wrong argument is a usage error (2), not a transcript.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
+        .args(["run-matrix", "--image", "/nonexistent.exe", "--map", "x", "--pairing", "p"])
+        .args(["--count", "1", "--caller", "ec"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.exe"));
+}

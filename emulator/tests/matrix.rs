@@ -322,7 +322,6 @@ fn the_binary_speaks_the_protocol() {
     }
     let p = pairing("c-x64-to-rust-ec");
     let (text, v) = run_pairing(p);
-    let start = std::time::Instant::now();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
         .args(["run-matrix", "--image"])
         .arg(p.linked.dir.join("matrix.exe"))
@@ -331,14 +330,9 @@ fn the_binary_speaks_the_protocol() {
         .args(["--pairing", &p.name, "--count", &p.fns.len().to_string(), "--caller", "x64"])
         .output()
         .unwrap();
-    let took = start.elapsed();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // The budget for a pairing of 500 functions or more is 10 s on two cores.
-    assert!(
-        p.fns.len() >= 500 && took.as_secs_f64() < 10.0,
-        "{} functions in {took:?}",
-        p.fns.len()
-    );
+    // A full pairing (its speed is measured by ci/bench-emulator.sh, not here).
+    assert!(p.fns.len() >= 500, "{} functions", p.fns.len());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.starts_with(&format!("abi-protocol 1 {} {}\ncall 0\n", p.name, p.fns.len())));
     assert!(stdout.ends_with("\ndone\n"));

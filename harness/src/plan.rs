@@ -32,8 +32,7 @@ fn unmet(need: Need, env: &Env) -> Option<String> {
         Need::ClangCl => env.clang_cl.why_missing(),
         Need::Msvc => env.msvc.why_missing(),
         Need::RustLld => env.rust_lld.why_missing(),
-        Need::Runner | Need::X64Emulation => (!env.runner.available())
-            .then(|| format!("no Arm64EC runner: {}", env.runner.info().detail)),
+        Need::Runner | Need::X64Emulation => env.runner.program_gap(),
         Need::Wine => env.wine.why_missing(),
     }
 }
@@ -113,10 +112,8 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
                 }
             }
             Tier::Run => {
-                if !env.runner.available() {
-                    return Decision::Ignore {
-                        reason: format!("no Arm64EC runner: {}", env.runner.info().detail),
-                    };
+                if let Some(why) = env.runner.program_gap() {
+                    return Decision::Ignore { reason: why };
                 }
                 if let Some(why) = link_tools_missing(v, env) {
                     return Decision::Ignore { reason: why };

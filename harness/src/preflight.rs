@@ -137,15 +137,20 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
     let run_tier = TierStatus {
         tier: Tier::Run,
         available: env.runner.available(),
-        detail: if env.runner.available() {
-            let info = env.runner.info();
-            format!("Arm64EC images run on the {} runner ({})", info.kind, info.detail)
-        } else {
-            format!(
-                "no Arm64EC runner: {}; portable fixtures run as host controls{}",
-                env.runner.info().detail,
-                if env.wine.found().is_some() { " and Wine controls" } else { "" }
-            )
+        detail: match env.runner.program_gap() {
+            None => {
+                let info = env.runner.info();
+                format!("Arm64EC images run on the {} runner ({})", info.kind, info.detail)
+            }
+            Some(why) => format!(
+                "{why}; portable fixtures run as host controls{}{}",
+                if env.wine.found().is_some() { " and Wine controls" } else { "" },
+                if env.runner.kind() == "emulated" {
+                    "; ABI-matrix functions run on the emulated runner"
+                } else {
+                    ""
+                }
+            ),
         },
     };
     Preflight {

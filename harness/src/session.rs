@@ -11,6 +11,7 @@ use crate::run::Runner;
 use crate::run::wine::{Support, WineTools};
 use crate::toolchain::tools::{self, Avail, Linker, Msvc, ToolInfo};
 use crate::toolchain::{self, Request, Toolchain, provision};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -33,6 +34,8 @@ pub struct Env {
     pub wine: Avail<WineTools>,
     /// The Wine launcher and prefix, prepared at the first Wine control.
     pub wine_prepared: OnceLock<Result<Support, String>>,
+    /// The emulator binary for the `emulated` runner, found or built at first use.
+    pub emulator: OnceLock<Result<PathBuf, String>>,
     /// Write run expectations instead of comparing with them (`--bless`).
     pub bless: bool,
     pub dirs: Dirs,
@@ -58,6 +61,18 @@ impl Env {
             tools.prepare(&self.toolchain, &lld, &self.dirs.root)
         });
         prepared.as_ref().map(|s| (tools, s)).map_err(Clone::clone)
+    }
+
+    /// The `arm64ec-emu` binary of the emulated runner (built at the first call), or why
+    /// there is none.
+    pub fn emulator(&self) -> Result<&Path, String> {
+        let Runner::Emulated { binary } = &self.runner else {
+            return Err(format!("the runner is `{}`, not `emulated`", self.runner.kind()));
+        };
+        let log = self.dirs.root.join("emulator-build.log");
+        let found =
+            self.emulator.get_or_init(|| crate::run::emulated::locate(binary.as_deref(), &log));
+        found.as_deref().map_err(Clone::clone)
     }
 }
 
@@ -122,6 +137,7 @@ impl Session {
             runner,
             wine,
             wine_prepared: OnceLock::new(),
+            emulator: OnceLock::new(),
             bless: opts.bless,
             toolchain: tc,
             dirs: opts.dirs.clone(),

@@ -139,10 +139,12 @@ struct ToolchainArgs {
     /// Harness working directory (build cache, probe cache, reports).
     #[arg(long, value_name = "DIR", default_value_os_t = paths::default_harness_dir())]
     harness_dir: PathBuf,
-    /// Where Arm64EC images run: native (a Windows 11 on ARM64 host), none, or the wrapper
-    /// or ssh runner configured in harness.toml. Default: harness.toml's `[runner]`, else
-    /// native on Windows on ARM64 and none elsewhere.
-    #[arg(long, value_name = "KIND", value_parser = ["native", "none", "wrapper", "ssh"])]
+    /// Where Arm64EC images run: native (a Windows 11 on ARM64 host), emulated (the
+    /// workspace's arm64ec-emu runs ABI-matrix functions on emulated CPUs; whole programs
+    /// do not run), none, or the wrapper or ssh runner configured in harness.toml.
+    /// Default: harness.toml's `[runner]`, else native on Windows on ARM64 and emulated
+    /// elsewhere.
+    #[arg(long, value_name = "KIND", value_parser = ["native", "emulated", "none", "wrapper", "ssh"])]
     runner: Option<String>,
     /// The harness configuration (default: $HARNESS_CONFIG, else harness.toml at the
     /// repository root when it exists).
@@ -225,6 +227,9 @@ impl ToolchainArgs {
             Some("native") => return Ok(Some(Runner::Native)),
             Some("none") => {
                 return Ok(Some(Runner::None { why: "--runner none".into() }));
+            }
+            Some("emulated") if table.kind != "emulated" => {
+                return Ok(Some(Runner::Emulated { binary: None }));
             }
             Some(kind) => {
                 if table.kind != kind {

@@ -214,7 +214,11 @@ pub fn callers(fns: &[(usize, &FnSpec)]) -> String {
         }
         out.push_str("}\n");
     }
-    out.push_str("\n#[unsafe(no_mangle)]\npub extern \"C\" fn abi_run(i: u32) {\n    match i {\n");
+    // Never inlined: a function-level runner calls `abi_run` itself, so the image must
+    // keep it as a function of its own.
+    out.push_str(
+        "\n#[unsafe(no_mangle)]\n#[inline(never)]\npub extern \"C\" fn abi_run(i: u32) {\n    match i {\n",
+    );
     for (i, (_, f)) in fns.iter().enumerate() {
         let _ = writeln!(out, "        {i} => call_{}(),", f.name);
     }

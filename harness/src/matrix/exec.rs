@@ -51,7 +51,16 @@ pub struct Summary {
     pub run_checked: usize,
     /// `performed`, or why the values were not compared here.
     pub run: String,
+    /// Where the values were compared: `host` (controls), or the runner's kind
+    /// (`native`, `wrapper`, `ssh`, `emulated`); empty when they were not.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub runner: String,
     pub not_reached: usize,
+    /// Functions the emulated runner stopped because they left what it models (at most
+    /// 20, `function: why`); `not_emulated_count` counts them all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_emulated: Vec<String>,
+    pub not_emulated_count: usize,
     pub passed: usize,
     pub failures: Vec<Failure>,
     /// Functions a rule declares failing that passed: `function: rule`.
@@ -68,6 +77,8 @@ pub struct Outcome {
     pub failed_at: Option<Phase>,
     pub problems: Vec<String>,
     pub edge: Option<Edge>,
+    /// Its values were compared at run time.
+    pub run_checked: bool,
 }
 
 fn c_has_i128(env: &Env) -> bool {
@@ -148,7 +159,11 @@ pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
         let phase = if linking { Phase::Link } else { Phase::Build };
         let why = format!("the pairing did not build: {}", message.lines().next().unwrap_or(""));
         for o in &mut t.outcomes {
-            *o = Outcome { failed_at: Some(phase), problems: vec![why.clone()], edge: None };
+            *o = Outcome {
+                failed_at: Some(phase),
+                problems: vec![why.clone()],
+                ..Outcome::default()
+            };
         }
         t.summary.run = "not run: the build failed".into();
     } else if control {
@@ -266,31 +281,65 @@ impl Trial<'_> {
     }
 
     /// The run phase, where the image can run: compare every value of the transcript.
+    /// Host controls run directly; an Arm64EC image runs as a program on a process runner,
+    /// or function by function on the emulated runner.
     fn run(&mut self, artifacts: &[build::Artifact]) {
         let p = self.case.pairing;
         let exe = artifacts
             .iter()
             .find(|a| matches!(a.kind, ArtifactKind::Executable | ArtifactKind::Image));
         let Some(exe) = exe else { return };
-        if !p.is_control() && !self.env.runner.available() {
-            self.summary.run =
-                format!("not run: no Arm64EC runner ({})", self.env.runner.info().detail);
+        let runner = &self.env.runner;
+        let emulated = !p.is_control() && matches!(runner, crate::run::Runner::Emulated { .. });
+        let map = artifacts.iter().find(|a| a.kind == ArtifactKind::Map);
+        let emulator = if emulated {
+            match (self.env.emulator(), map) {
+                (Ok(bin), Some(map)) => Some((bin, map)),
+                (Err(e), _) => {
+                    self.summary.run = format!("not run: the emulated runner is unusable: {e}");
+                    return;
+                }
+                (_, None) => {
+                    self.summary.run = "not run: the emulated runner needs the linker map".into();
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        if !p.is_control()
+            && !emulated
+            && let Some(why) = runner.program_gap()
+        {
+            self.summary.run = format!("not run: {why}");
             return;
         }
+        self.summary.runner = if p.is_control() { "host".into() } else { runner.kind().into() };
         let start = Instant::now();
         let mut phase = PhaseRecord::new(PhaseName::Run);
         let (out, stdout) = if p.is_control() {
             crate::run::run_host_control(&exe.path, self.deadline)
+        } else if let Some((bin, map)) = emulator {
+            let cmd =
+                crate::run::emulated::matrix_command(bin, &exe.path, &map.path, &p, self.fns.len());
+            crate::process::run_capture(&cmd, self.deadline)
         } else {
             self.env.runner.run(&exe.path, &[], &[], self.deadline)
         };
         let transcript = protocol::parse(&String::from_utf8_lossy(&stdout));
         let verdicts = protocol::compare(&self.fns, &transcript);
         self.summary.run = "performed".into();
-        for (o, v) in self.outcomes.iter_mut().zip(&verdicts) {
+        for ((o, v), f) in self.outcomes.iter_mut().zip(&verdicts).zip(&self.fns) {
+            o.run_checked = !matches!(v, RunVerdict::NotReached | RunVerdict::NotEmulated { .. });
             match v {
                 RunVerdict::Passed => self.summary.run_checked += 1,
                 RunVerdict::NotReached => self.summary.not_reached += 1,
+                RunVerdict::NotEmulated { why } => {
+                    if self.summary.not_emulated.len() < 20 {
+                        self.summary.not_emulated.push(format!("{}: {why}", f.name));
+                    }
+                    self.summary.not_emulated_count += 1;
+                }
                 other => {
                     self.summary.run_checked += 1;
                     o.failed_at.get_or_insert(Phase::Run);
@@ -349,6 +398,6 @@ fn describe_run(v: &RunVerdict) -> Vec<String> {
             vec![format!("the program stopped during this call, {last}")]
         }
         RunVerdict::Incomplete { missing } => missing.clone(),
-        RunVerdict::Passed | RunVerdict::NotReached => vec![],
+        RunVerdict::Passed | RunVerdict::NotReached | RunVerdict::NotEmulated { .. } => vec![],
     }
 }

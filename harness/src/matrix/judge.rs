@@ -36,12 +36,12 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
     let mut unexpected = 0usize;
     let mut expected_rules = Vec::new();
     let repro_root = env.dirs.root.join("abi-repros");
-    for (f, Outcome { failed_at, problems, edge }) in fns.iter().zip(outcomes) {
+    for (f, Outcome { failed_at, problems, edge, run_checked }) in fns.iter().zip(outcomes) {
         let id = case.function_id(&f.name);
         let rule = expect::lookup(&case.rules, &id, &cx);
         let Some(phase) = failed_at else {
             summary.passed += 1;
-            if let Some(r) = rule.filter(|r| !r.flaky && (r.busted != Phase::Run || ran)) {
+            if let Some(r) = rule.filter(|r| !r.flaky && (r.busted != Phase::Run || run_checked)) {
                 summary.fixed.push(format!("{}: {}", f.name, r.cite()));
             }
             continue;
@@ -83,8 +83,16 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
         cap(&mut failure.problems, 12);
         summary.failures.push(failure);
     }
-    let values =
-        if ran { format!("{} compared", summary.run_checked) } else { summary.run.clone() };
+    let values = if !ran {
+        summary.run.clone()
+    } else if summary.not_emulated_count > 0 {
+        format!(
+            "{} compared ({}), {} not emulated",
+            summary.run_checked, summary.runner, summary.not_emulated_count
+        )
+    } else {
+        format!("{} compared ({})", summary.run_checked, summary.runner)
+    };
     let mut reason = format!(
         "{} function(s): {} passed, {} expected failure(s), {unexpected} unexpected, {} fixed; static check of {} edge(s); values: {values}",
         fns.len(),

@@ -8,6 +8,13 @@
 //! done
 //! ```
 //!
+//! A function-level runner (the emulator) adds, in place of `ret <i>`:
+//!
+//! ```text
+//! stop <i> not-emulated: <why>                the call left what the runner models
+//! fault <i> <what and where>                  the call crashed
+//! ```
+//!
 //! The caller records each argument leaf it sends and each return leaf it receives; the
 //! callee records each argument leaf it receives and each return leaf it sends. Comparing
 //! them byte by byte says, per function, whether every value arrived — and where a wrong
@@ -35,6 +42,10 @@ pub struct Transcript {
     pub order: Vec<(u32, Who, Slot, u32)>,
     pub started: BTreeSet<u32>,
     pub returned: BTreeSet<u32>,
+    /// Calls a function-level runner stopped because they left what it models.
+    pub not_emulated: BTreeMap<u32, String>,
+    /// Calls that faulted, with the runner's description.
+    pub faults: BTreeMap<u32, String>,
     pub done: bool,
     /// Lines that are not protocol (1-based line number and text).
     pub stray: Vec<(usize, String)>,
@@ -60,6 +71,23 @@ pub fn parse(text: &str) -> Transcript {
             }
             ["call", _] => num(1).map(|n| t.started.insert(n)).is_some(),
             ["ret", _] => num(1).map(|n| t.returned.insert(n)).is_some(),
+            ["stop", _, "not-emulated:", ..] => match num(1) {
+                Some(n) => {
+                    let why = line.split_once("not-emulated:").map(|(_, w)| w.trim());
+                    t.not_emulated.insert(n, why.unwrap_or("").to_string());
+                    true
+                }
+                None => false,
+            },
+            ["fault", _, _, ..] => match num(1) {
+                Some(n) => {
+                    let what = line.trim_start()["fault".len()..].trim_start();
+                    let what = what.split_once(char::is_whitespace).map_or("", |(_, w)| w.trim());
+                    t.faults.insert(n, what.to_string());
+                    true
+                }
+                None => false,
+            },
             ["done"] => {
                 t.done = true;
                 true
@@ -83,6 +111,11 @@ pub fn parse(text: &str) -> Transcript {
         };
         if !ok && !line.trim().is_empty() {
             t.stray.push((i + 1, line.chars().take(200).collect()));
+        } else if ok && matches!(w.first(), Some(&"stop" | &"fault")) {
+            // A record the call was writing when it stopped is cut short: not stray.
+            if t.stray.last().is_some_and(|(n, text)| *n == i && text.starts_with("v ")) {
+                t.stray.pop();
+            }
         }
     }
     t
@@ -113,6 +146,11 @@ pub enum RunVerdict {
     },
     /// Never called: the run ended (crashed or was cut) earlier.
     NotReached,
+    /// A function-level runner stopped the call: it left what the runner models (an OS
+    /// call, an import). Not compared, not a failure.
+    NotEmulated {
+        why: String,
+    },
     /// Called and returned, but values are missing or the generator's bytes are wrong.
     Incomplete {
         missing: Vec<String>,
@@ -177,6 +215,14 @@ pub fn compare(fns: &[&FnSpec], t: &Transcript) -> Vec<RunVerdict> {
             let id = i as u32;
             if !t.started.contains(&id) {
                 return RunVerdict::NotReached;
+            }
+            if let Some(why) = t.not_emulated.get(&id) {
+                return RunVerdict::NotEmulated { why: why.clone() };
+            }
+            if let Some(what) = t.faults.get(&id) {
+                return RunVerdict::Crashed {
+                    last: format!("{}; it faulted: {what}", last_seen(t, id)),
+                };
             }
             if !t.returned.contains(&id) {
                 return RunVerdict::Crashed { last: last_seen(t, id) };
@@ -287,5 +333,29 @@ mod tests {
         assert_eq!(v[1], RunVerdict::NotReached);
         let t = parse("garbage\nv 0 x 1 0 zz\n");
         assert_eq!(t.stray.len(), 2);
+    }
+
+    #[test]
+    fn an_emulator_stop_is_not_a_failure_and_a_fault_is_a_crash() {
+        let f = spec("fn(u32) -> u32");
+        let mut text = transcript(&f, None).replace("done\n", "");
+        text = text.replace("abi-protocol 1 p 1", "abi-protocol 1 p 3");
+        // Call 1 stopped at an import, in the middle of writing a record; call 2 faulted.
+        text.push_str(
+            "call 1\nv 1 c 1 0 111\nstop 1 not-emulated: call to kernel32!GetTickCount\n",
+        );
+        text.push_str("call 2\nv 2 c 1 0 11121314\nfault 2 arm64: read of 4 bytes from unmapped memory at 0x10\ndone\n");
+        let t = parse(&text);
+        assert!(t.stray.is_empty(), "{:?}", t.stray);
+        let v = compare(&[&f, &f, &f], &t);
+        assert_eq!(v[0], RunVerdict::Passed);
+        assert_eq!(v[1], RunVerdict::NotEmulated { why: "call to kernel32!GetTickCount".into() });
+        let RunVerdict::Crashed { last } = &v[2] else { panic!("{v:?}") };
+        assert!(
+            last.contains("before the callee") && last.ends_with("unmapped memory at 0x10"),
+            "{last}"
+        );
+        // A malformed stop or fault line is not protocol.
+        assert_eq!(parse("stop x not-emulated: y\nfault\n").stray.len(), 2);
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! ```toml
 //! [runner]
-//! kind = "wrapper"                      # native | wrapper | ssh | none
+//! kind = "wrapper"                      # native | wrapper | ssh | emulated | none
 //! argv = ["my-emulator", "--", "{exe}", "{args}"]
 //!
 //! # kind = "ssh"
@@ -12,6 +12,10 @@
 //! # dir = "C:/harness"                 # where images are copied (created if missing)
 //! # ssh = ["ssh", "-o", "BatchMode=yes"]  # optional: the ssh and scp commands
 //! # scp = ["scp", "-q"]
+//!
+//! # kind = "emulated"                  # ABI-matrix functions on emulated CPUs
+//! # emulator = "path/to/arm64ec-emu"   # optional: a built emulator (default: build the
+//! #                                    # workspace's with cargo on first use)
 //! ```
 
 use crate::error::Error;
@@ -41,6 +45,8 @@ pub struct RunnerConfig {
     pub ssh: Vec<String>,
     #[serde(default)]
     pub scp: Vec<String>,
+    /// `emulated`: a built `arm64ec-emu` (relative paths from the config file's directory).
+    pub emulator: Option<String>,
 }
 
 /// The config file to read: `--config`, else `$HARNESS_CONFIG`, else the repository's

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`runner`] | runners for Arm64EC images: native, wrapper (argv template), ssh, none |
 //! | [`config`] | `harness.toml`, which chooses and configures the runner |
+//! | [`emulated`] | the emulated runner: the `arm64ec-emu` binary, found or built, and its command |
 //! | [`wine`] | Wine controls: x64 Windows builds of portable fixtures, run under Wine |
 //! | [`output`] | normalizing a run's output and comparing it with the expectation files |
 //! | [`phase`] | a run-tier trial's run and check phases |
@@ -11,6 +12,7 @@
 //! Host controls (a portable fixture built for the host) run directly.
 
 pub mod config;
+pub mod emulated;
 pub mod output;
 pub mod phase;
 pub mod runner;

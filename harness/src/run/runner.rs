@@ -1,8 +1,9 @@
 //! Runners: where a built image executes. `native` on a Windows 11 on ARM64 host; `wrapper`
 //! through an argv template (an emulator, a VM agent); `ssh` on a Windows 11 on ARM64
-//! machine the image and its DLLs are copied to; `none` where nothing can run Arm64EC code.
-//! Every run has the case's deadline with process-tree kill, and its exit code, stdout and
-//! stderr captured.
+//! machine the image and its DLLs are copied to; `emulated` runs functions of ABI-matrix
+//! images on emulated CPUs ([`super::emulated`]), not whole programs; `none` where nothing
+//! can run Arm64EC code. Every run has the case's deadline with process-tree kill, and its
+//! exit code, stdout and stderr captured.
 
 use super::config::RunnerConfig;
 use crate::error::Error;
@@ -13,25 +14,34 @@ use std::time::Instant;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Runner {
-    None { why: String },
+    None {
+        why: String,
+    },
     Native,
-    Wrapper { argv: Vec<String> },
-    Ssh { host: String, dir: String, ssh: Vec<String>, scp: Vec<String> },
+    Wrapper {
+        argv: Vec<String>,
+    },
+    Ssh {
+        host: String,
+        dir: String,
+        ssh: Vec<String>,
+        scp: Vec<String>,
+    },
+    /// The function-level emulator; `binary`: a built `arm64ec-emu` to use instead of
+    /// building the workspace's.
+    Emulated {
+        binary: Option<PathBuf>,
+    },
 }
 
 impl Runner {
-    /// Without configuration: native on Windows on ARM64, none elsewhere.
+    /// Without configuration: native on Windows on ARM64, the emulator elsewhere (whole
+    /// programs then do not run; ABI-matrix functions do).
     pub fn detect() -> Runner {
         if cfg!(all(windows, any(target_arch = "aarch64", target_arch = "arm64ec"))) {
             Runner::Native
         } else {
-            Runner::None {
-                why: format!(
-                    "{}-{} host cannot execute Arm64EC code; run on Windows 11 on ARM64, or configure a wrapper or ssh runner in harness.toml",
-                    std::env::consts::OS,
-                    std::env::consts::ARCH
-                ),
-            }
+            Runner::Emulated { binary: None }
         }
     }
 
@@ -65,12 +75,38 @@ impl Runner {
                     scp: or(&c.scp, "scp"),
                 })
             }
-            k => Err(bad(format!("unknown runner kind `{k}`; known: native, wrapper, ssh, none"))),
+            "emulated" => Ok(Runner::Emulated {
+                binary: c.emulator.as_ref().map(|b| {
+                    let b = PathBuf::from(b);
+                    match origin.parent() {
+                        Some(dir) if b.is_relative() && b.components().count() > 1 => dir.join(b),
+                        _ => b,
+                    }
+                }),
+            }),
+            k => Err(bad(format!(
+                "unknown runner kind `{k}`; known: native, wrapper, ssh, emulated, none"
+            ))),
         }
     }
 
+    /// Whether whole Arm64EC programs run here.
     pub fn available(&self) -> bool {
-        !matches!(self, Runner::None { .. })
+        !matches!(self, Runner::None { .. } | Runner::Emulated { .. })
+    }
+
+    /// Why whole Arm64EC programs do not run here (`None`: they do).
+    pub fn program_gap(&self) -> Option<String> {
+        let host = format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH);
+        let hint =
+            "run on Windows 11 on ARM64, or configure a wrapper or ssh runner in harness.toml";
+        match self {
+            Runner::None { why } => Some(format!("no Arm64EC runner ({why}); {hint}")),
+            Runner::Emulated { .. } => Some(format!(
+                "the {host} host has only the emulated runner, which runs functions of ABI-matrix images, not whole programs; {hint}"
+            )),
+            _ => None,
+        }
     }
 
     pub fn kind(&self) -> &'static str {
@@ -79,6 +115,7 @@ impl Runner {
             Runner::Native => "native",
             Runner::Wrapper { .. } => "wrapper",
             Runner::Ssh { .. } => "ssh",
+            Runner::Emulated { .. } => "emulated",
         }
     }
 
@@ -89,6 +126,10 @@ impl Runner {
             Runner::Native => "Windows on ARM64 host".into(),
             Runner::Wrapper { argv } => argv.join(" "),
             Runner::Ssh { host, dir, .. } => format!("{host}:{dir}"),
+            Runner::Emulated { binary: Some(b) } => format!("{} (functions only)", b.display()),
+            Runner::Emulated { binary: None } => {
+                "arm64ec-emu, built from the workspace's emulator/ crate (functions only)".into()
+            }
         };
         RunnerInfo { kind: self.kind().into(), detail }
     }
@@ -98,7 +139,7 @@ impl Runner {
     pub fn commands(&self, exe: &Path, files: &[PathBuf], args: &[String]) -> Vec<Cmd> {
         let dir = exe.parent().unwrap_or(Path::new("."));
         match self {
-            Runner::None { .. } => vec![],
+            Runner::None { .. } | Runner::Emulated { .. } => vec![],
             Runner::Native => vec![Cmd::new(exe).args(args).cwd(dir)],
             Runner::Wrapper { argv } => {
                 let mut out: Vec<String> = Vec::new();
@@ -213,5 +254,18 @@ mod tests {
         let e = Runner::configure(&cfg("qemu"), Path::new("h.toml")).unwrap_err().to_string();
         assert!(e.contains("unknown runner kind `qemu`"), "{e}");
         assert!(Runner::configure(&cfg("ssh"), Path::new("h.toml")).is_err());
+    }
+
+    #[test]
+    fn the_emulated_runner_runs_functions_not_programs() {
+        let mut c = cfg("emulated");
+        c.emulator = Some("tools/arm64ec-emu".into());
+        let r = Runner::configure(&c, Path::new("/repo/harness.toml")).unwrap();
+        assert_eq!(r, Runner::Emulated { binary: Some(PathBuf::from("/repo/tools/arm64ec-emu")) });
+        assert!(!r.available());
+        assert!(r.program_gap().unwrap().contains("not whole programs"));
+        assert!(r.commands(Path::new("/b/x.exe"), &[], &[]).is_empty());
+        assert_eq!(r.kind(), "emulated");
+        assert!(Runner::Native.program_gap().is_none());
     }
 }

@@ -312,13 +312,13 @@ unsafe extern "system" {
 /// Protocol text waiting to be written. A process writes it out at once (`abi_direct`,
 /// set by `abi_start`), so a crash loses nothing; a function-level runner that calls
 /// `abi_run(i)` itself leaves `abi_direct` at 0 and reads `abi_out[..abi_out_len]` after
-/// each call.
-#[unsafe(no_mangle)]
-pub static mut abi_out: [u8; 65536] = [0; 65536];
-#[unsafe(no_mangle)]
-pub static mut abi_out_len: u32 = 0;
-#[unsafe(no_mangle)]
-pub static mut abi_direct: u32 = 0;
+/// each call. Defined in the pairing's support assembly (plain data symbols, whatever
+/// rustc's export of `#[no_mangle]` statics does on Arm64EC).
+unsafe extern "C" {
+    static mut abi_out: [u8; 65536];
+    static mut abi_out_len: u32;
+    static mut abi_direct: u32;
+}
 
 fn abi_flush() {
     unsafe {

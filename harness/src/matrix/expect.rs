@@ -7,6 +7,7 @@
 //! target = "arm64ec"                # optional: arm64ec (every Arm64EC pairing) or host
 //! toolchain = "1.9*"                # optional glob over the rustc release
 //! llvm-below = "22"                 # optional: only toolchains with an older LLVM
+//! rustc-from = "1.86"               # optional: only rustc releases from this one on
 //! busted = "check"                  # the phase that fails: build, link, check or run
 //! flaky = false                     # true: failing and passing are both accepted
 //! url = "https://github.com/llvm/llvm-project/issues/..."
@@ -49,6 +50,7 @@ struct RawRule {
     target: Option<String>,
     toolchain: Option<String>,
     llvm_below: Option<String>,
+    rustc_from: Option<String>,
     busted: Phase,
     #[serde(default)]
     flaky: bool,
@@ -71,6 +73,7 @@ pub struct Rule {
     pub target: Option<String>,
     pub toolchain: Option<String>,
     pub llvm_below: Option<Version>,
+    pub rustc_from: Option<Version>,
     pub busted: Phase,
     pub flaky: bool,
     pub url: Option<String>,
@@ -126,6 +129,11 @@ impl Rule {
             && self.target.as_deref().is_none_or(|t| t == cx.target)
             && self.toolchain.as_deref().is_none_or(|g| glob(g, cx.release))
             && self.llvm_below.is_none_or(|below| cx.llvm.is_some_and(|have| have < below))
+            && self.rustc_from.is_none_or(|from| {
+                // A nightly or beta is at least the release it leads to.
+                let release = cx.release.split('-').next().unwrap_or(cx.release);
+                Version::parse(release).is_some_and(|have| have >= from)
+            })
     }
 
     /// `expectations.toml:12`, with the link when there is one.
@@ -180,12 +188,19 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
                 Error::at(path, line, 1, format!("`llvm-below = \"{v}\"` is not a version"))
             })?),
         };
+        let rustc_from = match &r.rustc_from {
+            None => None,
+            Some(v) => Some(Version::parse(v).ok_or_else(|| {
+                Error::at(path, line, 1, format!("`rustc-from = \"{v}\"` is not a version"))
+            })?),
+        };
         out.push(Rule {
             line,
             case: r.case,
             target: r.target,
             toolchain: r.toolchain,
             llvm_below,
+            rustc_from,
             busted: r.busted,
             flaky: r.flaky,
             url: r.url,
@@ -240,6 +255,13 @@ mod tests {
         assert!(
             suggestion("abi::p::f", Phase::Check, &new, "x \"y\"").contains("busted = \"check\"")
         );
+        let text = "[[expect]]\ncase = \"abi::*\"\nbusted = \"run\"\nrustc-from = \"1.86\"\n";
+        let r = parse(Path::new("e.toml"), "abi", text).unwrap();
+        assert!(!r[0].applies("abi::p::f", &old) && r[0].applies("abi::p::f", &new));
+        let nightly = Context { release: "1.86.0-nightly", ..new };
+        assert!(r[0].applies("abi::p::f", &nightly));
+        let e = parse(Path::new("e.toml"), "abi", &text.replace("1.86", "soon")).unwrap_err();
+        assert!(e.to_string().starts_with("e.toml:1:") && e.to_string().contains("soon"), "{e}");
     }
 
     #[test]

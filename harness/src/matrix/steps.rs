@@ -19,6 +19,29 @@ pub const OTHER_RUST_OBJ: &str = "other.o";
 pub const IMAGE: &str = "matrix.exe";
 pub const MAP: &str = "matrix.map";
 
+/// The pairing's support assembly: the shared runtime support, and the driver's protocol
+/// buffer as plain data symbols (a function-level runner finds them in the map).
+const SUPPORT_SRC: &str = "support.S";
+const SUPPORT_DATA: &str = r#"// generated; do not edit
+#include "arm64ec_support.S"
+
+// The driver's protocol text (`abi_out[..abi_out_len]`) and whether each line is written
+// out at once (`abi_direct`, set when the image runs as a process).
+        .bss
+        .globl  abi_out
+        .p2align 4
+abi_out:
+        .zero   65536
+        .globl  abi_out_len
+        .p2align 2
+abi_out_len:
+        .zero   4
+        .globl  abi_direct
+        .p2align 2
+abi_direct:
+        .zero   4
+"#;
+
 /// The tools a pairing may need; which it does depends on the pairing.
 pub struct Tools<'a> {
     /// LLD 20+ (Arm64EC pairings).
@@ -204,18 +227,19 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
     // Arm64EC: the support object, then rustc compiles the driver and links the image.
     files.push(("lib/softintrin.lib".into(), EMPTY_LIB.to_vec()));
     let support = tools.support_dir.join("arm64ec_support.S");
+    files.push((SUPPORT_SRC.into(), SUPPORT_DATA.as_bytes().to_vec()));
     if let Some(clang) = tools.clang {
         steps.insert(
             0,
             Step {
                 cmd: Cmd::new(&clang.path)
-                    .args(["--target=arm64ec-pc-windows-msvc", "-c"])
-                    .arg(&support)
-                    .args(["-o", "arm64ec_support.o"]),
+                    .args(["--target=arm64ec-pc-windows-msvc", "-c", "-I"])
+                    .arg(&tools.support_dir)
+                    .args([SUPPORT_SRC, "-o", "arm64ec_support.o"]),
                 output: "arm64ec_support.o".into(),
                 kind: ArtifactKind::Object,
                 target: Target::Arm64ec,
-                source: support.clone(),
+                source: SUPPORT_SRC.into(),
                 also: vec![],
             },
         );

@@ -103,10 +103,16 @@ pub fn matrix_command(
     count: usize,
 ) -> Cmd {
     let caller = if pairing.caller.arch == Arch::X64 { "x64" } else { "ec" };
-    let mut cmd =
-        Cmd::new(emulator).arg("run-matrix").arg("--image").arg(image).arg("--map").arg(map).args(
-            ["--pairing", &pairing.name(), "--count", &count.to_string(), "--caller", caller],
-        );
+    // It runs in the image's directory: every path absolute.
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let image = abs(image);
+    let mut cmd = Cmd::new(abs(emulator))
+        .arg("run-matrix")
+        .arg("--image")
+        .arg(&image)
+        .arg("--map")
+        .arg(abs(map))
+        .args(["--pairing", &pairing.name(), "--count", &count.to_string(), "--caller", caller]);
     if let Some(dir) = image.parent() {
         cmd = cmd.cwd(dir);
     }

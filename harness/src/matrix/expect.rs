@@ -4,10 +4,12 @@
 //! ```toml
 //! [[expect]]
 //! case = "abi::*::{arg,id}_i128"    # glob over abi::<pairing>::<function>: * ? {a,b}
-//! target = "arm64ec"                # optional: arm64ec (every Arm64EC pairing) or host
+//! target = "arm64ec"                # optional: arm64ec (pairings with Arm64EC code), x64
+//!                                   # (x64 calling x64 inside the image) or host
 //! toolchain = "1.9*"                # optional glob over the rustc release
 //! llvm-below = "22"                 # optional: only toolchains with an older LLVM
 //! rustc-from = "1.86"               # optional: only rustc releases from this one on
+//! rustc-below = "1.87"              # optional: only rustc releases before this one
 //! busted = "check"                  # the phase that fails: build, link, check or run
 //! flaky = false                     # true: failing and passing are both accepted
 //! url = "https://github.com/llvm/llvm-project/issues/..."
@@ -51,6 +53,7 @@ struct RawRule {
     toolchain: Option<String>,
     llvm_below: Option<String>,
     rustc_from: Option<String>,
+    rustc_below: Option<String>,
     busted: Phase,
     #[serde(default)]
     flaky: bool,
@@ -74,6 +77,7 @@ pub struct Rule {
     pub toolchain: Option<String>,
     pub llvm_below: Option<Version>,
     pub rustc_from: Option<Version>,
+    pub rustc_below: Option<Version>,
     pub busted: Phase,
     pub flaky: bool,
     pub url: Option<String>,
@@ -82,7 +86,7 @@ pub struct Rule {
 
 /// What a rule is matched against.
 pub struct Context<'a> {
-    /// `arm64ec` or `host`.
+    /// `arm64ec`, `x64` or `host`.
     pub target: &'a str,
     pub release: &'a str,
     pub llvm: Option<Version>,
@@ -129,11 +133,15 @@ impl Rule {
             && self.target.as_deref().is_none_or(|t| t == cx.target)
             && self.toolchain.as_deref().is_none_or(|g| glob(g, cx.release))
             && self.llvm_below.is_none_or(|below| cx.llvm.is_some_and(|have| have < below))
-            && self.rustc_from.is_none_or(|from| {
-                // A nightly or beta is at least the release it leads to.
-                let release = cx.release.split('-').next().unwrap_or(cx.release);
-                Version::parse(release).is_some_and(|have| have >= from)
-            })
+            && self.rustc_in_range(cx.release)
+    }
+
+    /// Whether a rustc release is in `rustc-from..rustc-below`; a nightly or beta counts as
+    /// the release it leads to.
+    fn rustc_in_range(&self, release: &str) -> bool {
+        let have = Version::parse(release.split('-').next().unwrap_or(release));
+        self.rustc_from.is_none_or(|from| have.is_some_and(|h| h >= from))
+            && self.rustc_below.is_none_or(|below| have.is_some_and(|h| h < below))
     }
 
     /// `expectations.toml:12`, with the link when there is one.
@@ -178,9 +186,14 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
             ));
         }
         if let Some(t) = &r.target
-            && !matches!(t.as_str(), "arm64ec" | "host")
+            && !matches!(t.as_str(), "arm64ec" | "x64" | "host")
         {
-            return Err(Error::at(path, line, 1, format!("unknown target `{t}` (arm64ec, host)")));
+            return Err(Error::at(
+                path,
+                line,
+                1,
+                format!("unknown target `{t}` (arm64ec, x64, host)"),
+            ));
         }
         let llvm_below = match &r.llvm_below {
             None => None,
@@ -188,12 +201,14 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
                 Error::at(path, line, 1, format!("`llvm-below = \"{v}\"` is not a version"))
             })?),
         };
-        let rustc_from = match &r.rustc_from {
-            None => None,
-            Some(v) => Some(Version::parse(v).ok_or_else(|| {
-                Error::at(path, line, 1, format!("`rustc-from = \"{v}\"` is not a version"))
-            })?),
+        let version = |key: &str, v: &Option<String>| match v {
+            None => Ok(None),
+            Some(v) => Version::parse(v).map(Some).ok_or_else(|| {
+                Error::at(path, line, 1, format!("`{key} = \"{v}\"` is not a version"))
+            }),
         };
+        let rustc_from = version("rustc-from", &r.rustc_from)?;
+        let rustc_below = version("rustc-below", &r.rustc_below)?;
         out.push(Rule {
             line,
             case: r.case,
@@ -201,6 +216,7 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
             toolchain: r.toolchain,
             llvm_below,
             rustc_from,
+            rustc_below,
             busted: r.busted,
             flaky: r.flaky,
             url: r.url,
@@ -260,6 +276,9 @@ mod tests {
         assert!(!r[0].applies("abi::p::f", &old) && r[0].applies("abi::p::f", &new));
         let nightly = Context { release: "1.86.0-nightly", ..new };
         assert!(r[0].applies("abi::p::f", &nightly));
+        let below = text.replace("rustc-from", "rustc-below");
+        let r = parse(Path::new("e.toml"), "abi", &below).unwrap();
+        assert!(r[0].applies("abi::p::f", &old) && !r[0].applies("abi::p::f", &nightly));
         let e = parse(Path::new("e.toml"), "abi", &text.replace("1.86", "soon")).unwrap_err();
         assert!(e.to_string().starts_with("e.toml:1:") && e.to_string().contains("soon"), "{e}");
     }

@@ -28,7 +28,13 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
     let p = case.pairing;
     let release = env.toolchain.info.release.clone();
     let cx = Context {
-        target: if p.is_control() { "host" } else { "arm64ec" },
+        target: if p.is_control() {
+            "host"
+        } else if p.has_ec_side() {
+            "arm64ec"
+        } else {
+            "x64"
+        },
         release: &release,
         llvm: env.toolchain.llvm(),
     };

@@ -175,15 +175,17 @@ const fn side(lang: Lang, arch: Arch) -> Side {
     Side { lang, arch }
 }
 
-/// Every pairing: Rust EC with C EC, Rust x64 and C x64 in both directions, and the host
-/// controls (Rust and C on the host, both directions).
-pub const PAIRINGS: [Pairing; 8] = [
+/// Every pairing: Rust EC with C EC, Rust x64 and C x64 in both directions; Rust x64 with
+/// C x64 (no thunk between them: a control of the x64 side and of the runner); and the
+/// host controls (Rust and C on the host, both directions).
+pub const PAIRINGS: [Pairing; 9] = [
     Pairing { caller: side(Lang::Rust, Arch::Ec), callee: side(Lang::C, Arch::Ec) },
     Pairing { caller: side(Lang::C, Arch::Ec), callee: side(Lang::Rust, Arch::Ec) },
     Pairing { caller: side(Lang::Rust, Arch::Ec), callee: side(Lang::Rust, Arch::X64) },
     Pairing { caller: side(Lang::Rust, Arch::X64), callee: side(Lang::Rust, Arch::Ec) },
     Pairing { caller: side(Lang::Rust, Arch::Ec), callee: side(Lang::C, Arch::X64) },
     Pairing { caller: side(Lang::C, Arch::X64), callee: side(Lang::Rust, Arch::Ec) },
+    Pairing { caller: side(Lang::Rust, Arch::X64), callee: side(Lang::C, Arch::X64) },
     Pairing { caller: side(Lang::Rust, Arch::Host), callee: side(Lang::C, Arch::Host) },
     Pairing { caller: side(Lang::C, Arch::Host), callee: side(Lang::Rust, Arch::Host) },
 ];
@@ -202,18 +204,21 @@ impl Pairing {
         self.caller.arch == Arch::Host
     }
 
-    /// The Rust side that holds the driver: the Arm64EC (or host) Rust side.
-    pub fn driver_side(&self) -> Side {
-        if self.caller.lang == Lang::Rust && self.caller.arch != Arch::X64 {
-            self.caller
-        } else {
-            self.callee
-        }
+    /// The side whose crate also holds the driver: the Arm64EC (or host) Rust side. `None`
+    /// when neither side is one (x64 with x64): the driver is a crate of its own then.
+    pub fn driver_side(&self) -> Option<Side> {
+        self.sides().into_iter().find(|s| s.lang == Lang::Rust && s.arch != Arch::X64)
     }
 
-    /// The other side, built separately and linked in.
-    pub fn other_side(&self) -> Side {
-        if self.driver_side() == self.caller { self.callee } else { self.caller }
+    /// The sides built apart from the driver and linked in.
+    pub fn apart(&self) -> Vec<Side> {
+        self.sides().into_iter().filter(|s| Some(*s) != self.driver_side()).collect()
+    }
+
+    /// Whether a call crosses between Arm64EC and x64 code, or stays in Arm64EC code:
+    /// whether there are thunks to check.
+    pub fn has_ec_side(&self) -> bool {
+        self.sides().iter().any(|s| s.arch == Arch::Ec)
     }
 
     pub fn sides(&self) -> [Side; 2] {
@@ -267,8 +272,12 @@ mod tests {
             assert_eq!(Pairing::parse(&p.name()), Some(p));
         }
         assert_eq!(PAIRINGS[0].name(), "rust-ec-to-c-ec");
-        assert_eq!(PAIRINGS[5].driver_side(), side(Lang::Rust, Arch::Ec));
-        assert_eq!(PAIRINGS[5].other_side(), side(Lang::C, Arch::X64));
-        assert!(PAIRINGS[6].is_control() && !PAIRINGS[0].is_control());
+        assert_eq!(PAIRINGS[5].driver_side(), Some(side(Lang::Rust, Arch::Ec)));
+        assert_eq!(PAIRINGS[5].apart(), [side(Lang::C, Arch::X64)]);
+        let x64 = Pairing::parse("rust-x64-to-c-x64").unwrap();
+        assert_eq!(x64.driver_side(), None);
+        assert_eq!(x64.apart().len(), 2);
+        assert!(!x64.has_ec_side() && PAIRINGS[0].has_ec_side());
+        assert!(PAIRINGS[7].is_control() && !PAIRINGS[0].is_control());
     }
 }

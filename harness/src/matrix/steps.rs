@@ -1,7 +1,7 @@
 //! The build of one pairing: generated sources written into the build directory, then at
 //! most four tool invocations however many functions the pairing holds — the support
-//! object (Arm64EC only), the other side (C or Rust x64), and the driver crate, which rustc
-//! compiles and links into one image with everything else.
+//! object (Arm64EC only), the sides built apart (C, Rust x64), and the driver crate, which
+//! rustc compiles and links into one image with everything else.
 
 use super::emit_rust::{self, Driver};
 use super::{Arch, FnSpec, Lang, Pairing, emit_c};
@@ -97,15 +97,38 @@ impl Tools<'_> {
         if self.clang.is_none() {
             return Some("the Arm64EC support object is assembled with clang".into());
         }
-        let other = p.other_side();
-        match (other.lang, other.arch) {
+        p.apart().into_iter().find_map(|other| match (other.lang, other.arch) {
             (Lang::C, Arch::Ec) if self.c_ec.is_none() => {
-                Some("Arm64EC C code needs clang-cl or MSVC".into())
+                Some("Arm64EC C code needs clang-cl or MSVC".to_string())
             }
             (Lang::C, Arch::X64) if self.clang_cl.is_none() => {
                 Some("x64 C code inside the image is compiled with clang-cl".into())
             }
             _ => None,
+        })
+    }
+}
+
+/// The command that compiles `other.c` for `arch` into `out`.
+fn c_command(arch: Arch, out: &str, tools: &Tools) -> Cmd {
+    match (arch, tools.c_ec) {
+        (Arch::Host, _) => Cmd::new(tools.host_cc.clone().unwrap_or_else(|| "cc".into()))
+            .args(["-c", "-O0", "-o", out, "other.c"]),
+        (Arch::Ec, Some(CCompiler::Msvc(m))) => Cmd::new(&m.cl)
+            .args(["/nologo", "/c", "/O2", "/arm64EC"])
+            .arg(format!("/Fo{out}"))
+            .arg("other.c"),
+        (arch, _) => {
+            let cl = match (arch, tools.c_ec) {
+                (Arch::Ec, Some(CCompiler::ClangCl(t))) => t.path.clone(),
+                _ => tools.clang_cl.map(|t| t.path.clone()).unwrap_or_else(|| "clang-cl".into()),
+            };
+            let mut c = Cmd::new(cl).args(["/nologo", "/c", "/O2"]);
+            c = c.args(arch.target().clang_cl_args());
+            if arch == Arch::X64 {
+                c = c.arg("/GS-"); // no x64 C runtime for the cookie check
+            }
+            c.arg(format!("/Fo{out}")).args(["--", "other.c"])
         }
     }
 }
@@ -114,25 +137,25 @@ impl Tools<'_> {
 pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -> StepPlan {
     let name = pairing.name();
     let indexed: Vec<(usize, &FnSpec)> = fns.iter().copied().enumerate().collect();
-    let driver_side = pairing.driver_side();
-    let other = pairing.other_side();
-    let driver_is_callee = driver_side == pairing.callee;
     let host = pairing.is_control();
-    let driver = Driver { pairing: &name, count: fns.len(), run_is_extern: driver_is_callee, host };
     let title = |side: super::Side, callee: bool| {
         format!("{name}: the {} side ({side})", if callee { "callee" } else { "caller" })
     };
-    let mut files = vec![(
-        "driver.rs".to_string(),
-        emit_rust::crate_source(
-            &title(driver_side, driver_is_callee),
-            &indexed,
-            driver_is_callee,
-            Some(&driver),
-        )
-        .into_bytes(),
-    )];
-    let other_callee = !driver_is_callee;
+    // The driver's crate holds one side's functions too, unless neither side is Arm64EC (or
+    // host) Rust: then it holds only the driver, and calls the caller side's `abi_run`.
+    let (driver_src, run_is_extern) = match pairing.driver_side() {
+        Some(d) => {
+            let callee = d == pairing.callee;
+            (Some((title(d, callee), callee)), callee)
+        }
+        None => (None, true),
+    };
+    let driver = Driver { pairing: &name, count: fns.len(), run_is_extern, host };
+    let driver_rs = match &driver_src {
+        Some((t, callee)) => emit_rust::crate_source(t, &indexed, *callee, Some(&driver)),
+        None => emit_rust::crate_source(&format!("{name}: the driver"), &[], true, Some(&driver)),
+    };
+    let mut files = vec![("driver.rs".to_string(), driver_rs.into_bytes())];
     let mut steps = Vec::new();
     let mut link_inputs: Vec<String> = Vec::new();
     // Arm64EC and x64 code is built as releases are (its thunks are what is checked); the
@@ -147,65 +170,42 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
             None => c,
         }
     };
-    match other.lang {
-        Lang::C => {
-            let src = if other_callee {
-                emit_c::callees(&title(other, true), &indexed)
-            } else {
-                emit_c::callers(&title(other, false), &indexed)
-            };
-            files.push(("other.c".into(), src.into_bytes()));
-            let out = if host { OTHER_RUST_OBJ } else { OTHER_C_OBJ };
-            let cmd = match (other.arch, tools.c_ec) {
-                (Arch::Host, _) => Cmd::new(tools.host_cc.clone().unwrap_or_else(|| "cc".into()))
-                    .args(["-c", "-O0", "-o", out, "other.c"]),
-                (Arch::Ec, Some(CCompiler::Msvc(m))) => Cmd::new(&m.cl)
-                    .args(["/nologo", "/c", "/O2", "/arm64EC"])
-                    .arg(format!("/Fo{out}"))
-                    .arg("other.c"),
-                (arch, _) => {
-                    let cl = match (arch, tools.c_ec) {
-                        (Arch::Ec, Some(CCompiler::ClangCl(t))) => t.path.clone(),
-                        _ => tools
-                            .clang_cl
-                            .map(|t| t.path.clone())
-                            .unwrap_or_else(|| "clang-cl".into()),
-                    };
-                    let mut c = Cmd::new(cl).args(["/nologo", "/c", "/O2"]);
-                    c = c.args(arch.target().clang_cl_args());
-                    if arch == Arch::X64 {
-                        c = c.arg("/GS-"); // no x64 C runtime for the cookie check
-                    }
-                    c.arg(format!("/Fo{out}")).args(["--", "other.c"])
-                }
-            };
-            steps.push(Step {
-                cmd,
-                output: out.into(),
-                kind: ArtifactKind::Object,
-                target: other.arch.target(),
-                source: "other.c".into(),
-                also: vec![],
-            });
-            link_inputs.push(out.into());
-        }
-        Lang::Rust => {
-            let src =
-                emit_rust::crate_source(&title(other, other_callee), &indexed, other_callee, None);
-            files.push(("other.rs".into(), src.into_bytes()));
-            let cmd = rustc(other.arch.target())
-                .args(["--crate-type", "lib", "--crate-name", "abi_other", "--emit=obj"])
-                .args(["-o", OTHER_RUST_OBJ, "other.rs"]);
-            steps.push(Step {
-                cmd,
-                output: OTHER_RUST_OBJ.into(),
-                kind: ArtifactKind::Object,
-                target: other.arch.target(),
-                source: "other.rs".into(),
-                also: vec![],
-            });
-            link_inputs.push(OTHER_RUST_OBJ.into());
-        }
+    for other in pairing.apart() {
+        let other_callee = other == pairing.callee;
+        let (file, out, cmd) = match other.lang {
+            Lang::C => {
+                let src = if other_callee {
+                    emit_c::callees(&title(other, true), &indexed)
+                } else {
+                    emit_c::callers(&title(other, false), &indexed)
+                };
+                files.push(("other.c".into(), src.into_bytes()));
+                let out = if host { OTHER_RUST_OBJ } else { OTHER_C_OBJ };
+                ("other.c", out, c_command(other.arch, out, tools))
+            }
+            Lang::Rust => {
+                let src = emit_rust::crate_source(
+                    &title(other, other_callee),
+                    &indexed,
+                    other_callee,
+                    None,
+                );
+                files.push(("other.rs".into(), src.into_bytes()));
+                let cmd = rustc(other.arch.target())
+                    .args(["--crate-type", "lib", "--crate-name", "abi_other", "--emit=obj"])
+                    .args(["-o", OTHER_RUST_OBJ, "other.rs"]);
+                ("other.rs", OTHER_RUST_OBJ, cmd)
+            }
+        };
+        steps.push(Step {
+            cmd,
+            output: out.into(),
+            kind: ArtifactKind::Object,
+            target: other.arch.target(),
+            source: file.into(),
+            also: vec![],
+        });
+        link_inputs.push(out.into());
     }
     if host {
         let exe = if cfg!(windows) { "matrix.exe" } else { "matrix" };

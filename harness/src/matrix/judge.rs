@@ -1,7 +1,7 @@
 //! Judging a pairing: every function's outcome against `expectations.toml`. A failure a
 //! rule declares (at its phase) is expected; one no rule declares is not, and gets a
-//! stand-alone repro and a suggested rule; a function a rule declares that passed is
-//! fixed. The case's status and reason follow.
+//! stand-alone repro and a suggested rule (a declared one gets a repro for the first
+//! function of each rule); a function a rule declares that passed is fixed. The case's status and reason follow.
 
 use super::exec::{Failure, Outcome, Trial};
 use super::expect::{self, Context, Phase};
@@ -64,6 +64,14 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
             repro: None,
         };
         if let Some(r) = declared {
+            // One stand-alone repro per deviation: the first function each rule declares.
+            if !expected_rules.iter().any(|e: &expect::Rule| e.line == r.line)
+                && phase != Phase::Build
+                && let Ok(dir) =
+                    minimize::write(&repro_root, &p, f, &problems, &env.toolchain, tools)
+            {
+                failure.repro = Some(dir.display().to_string());
+            }
             expected_rules.push(r.clone());
             cap(&mut failure.problems, 2);
         } else {

@@ -36,6 +36,17 @@ pub fn write(
     for s in &plan.steps {
         let _ = writeln!(readme, "    {}", s.cmd.argv_strings().join(" "));
     }
+    if !pairing.is_control() {
+        let caller = if pairing.caller.arch == super::Arch::X64 { "x64" } else { "ec" };
+        let _ = write!(
+            readme,
+            "\nRun it on Windows 11 on ARM64 (`{}`), or anywhere under the emulator:\n\n    arm64ec-emu run-matrix --image {} --map {} --pairing {} --count 1 --caller {caller}\n",
+            steps::IMAGE,
+            steps::IMAGE,
+            steps::MAP,
+            pairing.name(),
+        );
+    }
     let commands: Vec<Vec<String>> = plan.steps.iter().map(|s| s.cmd.argv_strings()).collect();
     let p = dir.join("commands.json");
     let json = serde_json::to_vec_pretty(&commands).map_err(std::io::Error::other);

@@ -130,3 +130,38 @@ fn a_missing_emulator_is_a_reason_not_a_crash() {
     assert!(run.contains("bin/no-such-emulator"), "{run}");
     assert_eq!(c["status"], "passed", "the static verdict stands: {}", text(&out));
 }
+
+#[cfg(unix)]
+#[test]
+fn an_emulator_that_fails_is_reported_with_what_it_said() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = suite(&[
+        ("m/abi.toml", &format!("battery = false\npairings = [\"{PAIRING}\"]\n")),
+        ("m/t.sigs", SIGS),
+    ]);
+    let tools = tempfile::tempdir().unwrap();
+    let emu = tools.path().join("emu");
+    std::fs::write(&emu, "#!/bin/sh\necho 'arm64ec-emu: matrix.exe: not a PE image' >&2\nexit 2\n")
+        .unwrap();
+    std::fs::set_permissions(&emu, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = tools.path().join("harness.toml");
+    std::fs::write(
+        &config,
+        format!("[runner]\nkind = \"emulated\"\nemulator = \"{}\"\n", emu.display()),
+    )
+    .unwrap();
+    let h = tempfile::tempdir().unwrap();
+    let out = common::run(s.path(), h.path(), &["--config", config.to_str().unwrap()]);
+    let r = read_report(&h.path().join("report.json"));
+    let c = case(&r, &format!("m::{PAIRING}"));
+    if c["status"] == "ignored" {
+        return; // no clang-cl or LLD here
+    }
+    assert_eq!(c["status"], "failed", "{}", text(&out));
+    let reason = c["reason"].as_str().unwrap();
+    assert!(reason.contains("2 not reached"), "{reason}");
+    assert!(
+        reason.contains("exited with code 2): arm64ec-emu: matrix.exe: not a PE image"),
+        "{reason}"
+    );
+}

@@ -356,7 +356,9 @@ impl Trial<'_> {
         }
         let mut problems = Vec::new();
         if !transcript.done && !verdicts.iter().any(|v| matches!(v, RunVerdict::Crashed { .. })) {
-            problems.push(format!("the run ended without `done` ({})", out.summary()));
+            let said = out.stderr.lines().rev().find(|l| !l.trim().is_empty());
+            let said = said.map(|l| format!(": {}", l.trim())).unwrap_or_default();
+            problems.push(format!("the run ended without `done` ({}){said}", out.summary()));
         }
         if transcript.pairing.as_deref() != Some(p.name().as_str()) {
             problems.push(format!(

@@ -99,13 +99,15 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
     }
     let values = if !ran {
         summary.run.clone()
-    } else if summary.not_emulated_count > 0 {
-        format!(
-            "{} compared ({}), {} not emulated",
-            summary.run_checked, summary.runner, summary.not_emulated_count
-        )
     } else {
-        format!("{} compared ({})", summary.run_checked, summary.runner)
+        let mut v = format!("{} compared ({})", summary.run_checked, summary.runner);
+        if summary.not_emulated_count > 0 {
+            v.push_str(&format!(", {} not emulated", summary.not_emulated_count));
+        }
+        if summary.not_reached > 0 {
+            v.push_str(&format!(", {} not reached", summary.not_reached));
+        }
+        v
     };
     let mut reason = format!(
         "{} function(s): {} passed, {} expected failure(s), {unexpected} unexpected, {} fixed; static check of {} edge(s); values: {values}",

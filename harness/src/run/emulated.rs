@@ -56,7 +56,7 @@ pub fn build(workspace: &Path, log: &Path) -> Result<PathBuf, String> {
         .arg("--message-format=json-render-diagnostics")
         .cwd(workspace);
     eprintln!(
-        "harness: building the Arm64EC emulator (`{}`; a few minutes the first time, unicorn's C core needs cmake)",
+        "harness: emulated runner: `{}` (a second when up to date; the first build takes a few minutes and needs cmake)",
         cmd.argv_strings().join(" ")
     );
     let (rec, stdout) = process::run_capture(&cmd, Instant::now() + BUILD_TIMEOUT);

@@ -145,7 +145,7 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
             Some(why) => format!(
                 "{why}; portable fixtures run as host controls{}{}",
                 if env.wine.found().is_some() { " and Wine controls" } else { "" },
-                if env.runner.kind() == "emulated" {
+                if matches!(env.runner, crate::run::Runner::Emulated { .. }) {
                     "; ABI-matrix functions run on the emulated runner"
                 } else {
                     ""

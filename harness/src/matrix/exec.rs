@@ -188,7 +188,7 @@ impl Trial<'_> {
         let mut errors = Vec::new();
         let objects = artifacts
             .iter()
-            .filter(|a| a.kind == ArtifactKind::Object && !a.path.ends_with("arm64ec_support.o"));
+            .filter(|a| a.kind == ArtifactKind::Object && !a.path.ends_with(steps::SUPPORT_OBJ));
         for a in objects {
             match inspect::read_file(&a.path) {
                 Ok(b) => loaded.push((a, b)),
@@ -212,18 +212,9 @@ impl Trial<'_> {
         self.rec.phases.push(inspect.finish(PhaseStatus::Passed, start));
         let start = Instant::now();
         let mut check = PhaseRecord::new(PhaseName::Check);
-        // Each side's object: the driver's crate, or the one built apart for it.
-        let object_of = |side: super::Side| {
-            if Some(side) == p.driver_side() {
-                steps::DRIVER_OBJ
-            } else if side.lang == super::Lang::C {
-                steps::OTHER_C_OBJ
-            } else {
-                steps::OTHER_RUST_OBJ
-            }
-        };
         let view = |side: super::Side| {
-            views.iter().find(|(a, _)| a.path.ends_with(object_of(side))).map(|(_, v)| v)
+            let object = steps::object_of(&p, side);
+            views.iter().find(|(a, _)| a.path.ends_with(object)).map(|(_, v)| v)
         };
         let (caller, callee) = (view(p.caller), view(p.callee));
         let mut sigs: BTreeMap<String, crate::abi::Signature> =

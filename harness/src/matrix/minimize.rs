@@ -37,7 +37,7 @@ pub fn write(
         let _ = writeln!(readme, "    {}", s.cmd.argv_strings().join(" "));
     }
     if !pairing.is_control() {
-        let caller = if pairing.caller.arch == super::Arch::X64 { "x64" } else { "ec" };
+        let caller = pairing.caller.arch.name();
         let _ = write!(
             readme,
             "\nRun it on Windows 11 on ARM64 (`{}`), or anywhere under the emulator:\n\n    arm64ec-emu run-matrix --image {} --map {} --pairing {} --count 1 --caller {caller}\n",

@@ -4,7 +4,7 @@
 //! rustc compiles and links into one image with everything else.
 
 use super::emit_rust::{self, Driver};
-use super::{Arch, FnSpec, Lang, Pairing, emit_c};
+use super::{Arch, FnSpec, Lang, Pairing, Side, emit_c};
 use crate::build::link::EMPTY_LIB;
 use crate::build::{ArtifactKind, CCompiler, Step, StepPlan};
 use crate::model::Target;
@@ -18,6 +18,19 @@ pub const OTHER_C_OBJ: &str = "other.obj";
 pub const OTHER_RUST_OBJ: &str = "other.o";
 pub const IMAGE: &str = "matrix.exe";
 pub const MAP: &str = "matrix.map";
+pub const SUPPORT_OBJ: &str = "arm64ec_support.o";
+
+/// The object a side's code is compiled into: the driver crate's, or the one built apart
+/// for it (a host C side's too is `other.o`).
+pub fn object_of(pairing: &Pairing, side: Side) -> &'static str {
+    if Some(side) == pairing.driver_side() {
+        DRIVER_OBJ
+    } else if side.lang == Lang::C && !pairing.is_control() {
+        OTHER_C_OBJ
+    } else {
+        OTHER_RUST_OBJ
+    }
+}
 
 /// The pairing's support assembly: the shared runtime support, and the driver's protocol
 /// buffer as plain data symbols (a function-level runner finds them in the map).
@@ -180,7 +193,7 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
                     emit_c::callers(&title(other, false), &indexed)
                 };
                 files.push(("other.c".into(), src.into_bytes()));
-                let out = if host { OTHER_RUST_OBJ } else { OTHER_C_OBJ };
+                let out = object_of(pairing, other);
                 ("other.c", out, c_command(other.arch, out, tools))
             }
             Lang::Rust => {
@@ -191,10 +204,11 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
                     None,
                 );
                 files.push(("other.rs".into(), src.into_bytes()));
+                let out = object_of(pairing, other);
                 let cmd = rustc(other.arch.target())
                     .args(["--crate-type", "lib", "--crate-name", "abi_other", "--emit=obj"])
-                    .args(["-o", OTHER_RUST_OBJ, "other.rs"]);
-                ("other.rs", OTHER_RUST_OBJ, cmd)
+                    .args(["-o", out, "other.rs"]);
+                ("other.rs", out, cmd)
             }
         };
         steps.push(Step {
@@ -235,15 +249,15 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
                 cmd: Cmd::new(&clang.path)
                     .args(["--target=arm64ec-pc-windows-msvc", "-c", "-I"])
                     .arg(&tools.support_dir)
-                    .args([SUPPORT_SRC, "-o", "arm64ec_support.o"]),
-                output: "arm64ec_support.o".into(),
+                    .args([SUPPORT_SRC, "-o", SUPPORT_OBJ]),
+                output: SUPPORT_OBJ.into(),
                 kind: ArtifactKind::Object,
                 target: Target::Arm64ec,
                 source: SUPPORT_SRC.into(),
                 also: vec![],
             },
         );
-        link_inputs.insert(0, "arm64ec_support.o".into());
+        link_inputs.insert(0, SUPPORT_OBJ.into());
     }
     let mut cmd = rustc(Target::Arm64ec)
         .args(["--crate-type", "bin", "--crate-name", "abi_matrix"])

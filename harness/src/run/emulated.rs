@@ -8,7 +8,7 @@
 //! `$ARM64EC_EMU` names, or the workspace's, built with `cargo build --release -p
 //! arm64ec-emu` the first time a pairing needs it (unicorn's C core needs cmake).
 
-use crate::matrix::{Arch, Pairing};
+use crate::matrix::Pairing;
 use crate::process::{self, Cmd, Exit};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -102,7 +102,8 @@ pub fn matrix_command(
     pairing: &Pairing,
     count: usize,
 ) -> Cmd {
-    let caller = if pairing.caller.arch == Arch::X64 { "x64" } else { "ec" };
+    // `ec` or `x64`: the CPU `abi_run` starts on is the caller's.
+    let caller = pairing.caller.arch.name();
     // It runs in the image's directory: every path absolute.
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let image = abs(image);

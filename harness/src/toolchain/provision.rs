@@ -31,6 +31,11 @@ pub fn has_std_for(tc: &Toolchain, triple: &str) -> bool {
 /// The command a user would run to add the targets themselves.
 pub fn install_hint(tc: &Toolchain, missing: &[Target]) -> String {
     let triples: Vec<_> = missing.iter().filter_map(|t| t.triple()).collect();
+    hint(tc, &triples)
+}
+
+/// The command that adds `triples`, or what to do where rustup does not manage `tc`.
+fn hint(tc: &Toolchain, triples: &[&str]) -> String {
     match &tc.rustup_name {
         Some(n) => format!("rustup target add --toolchain {n} {}", triples.join(" ")),
         None => format!(
@@ -51,8 +56,8 @@ pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
 
 /// Make sure std for each of `triples` is installed (the Wine controls' windows-gnu too).
 pub fn ensure(tc: &Toolchain, triples: &[&str], lock_dir: &Path) -> Result<()> {
-    let missing = |tc: &Toolchain| -> Vec<String> {
-        triples.iter().filter(|t| !has_std_for(tc, t)).map(|t| t.to_string()).collect()
+    let missing = |tc: &Toolchain| -> Vec<&str> {
+        triples.iter().copied().filter(|t| !has_std_for(tc, t)).collect()
     };
     if missing(tc).is_empty() {
         return Ok(());
@@ -67,15 +72,7 @@ pub fn ensure(tc: &Toolchain, triples: &[&str], lock_dir: &Path) -> Result<()> {
     if todo.is_empty() {
         return Ok(());
     }
-    let hint = match &tc.rustup_name {
-        Some(n) => format!("rustup target add --toolchain {n} {}", todo.join(" ")),
-        None => format!(
-            "the toolchain at {} is not managed by rustup: install the rust-std component for {} \
-             into its sysroot",
-            tc.rustc.display(),
-            todo.join(", ")
-        ),
-    };
+    let hint = hint(tc, &todo);
     let Some(name) = &tc.rustup_name else {
         return Err(Error::msg(format!(
             "toolchain `{}` lacks std for {}: {hint}",

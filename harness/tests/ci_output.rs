@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 #[test]
 fn github_annotations_summary_and_junit() {
@@ -26,11 +25,7 @@ fn github_annotations_summary_and_junit() {
     let h = tempfile::tempdir().unwrap();
     let summary = h.path().join("summary.md");
     let junit = h.path().join("junit.xml");
-    let out = Command::new(harness_bin())
-        .args(["run", "--suites"])
-        .arg(s.path())
-        .arg("--harness-dir")
-        .arg(h.path())
+    let out = harness_run(s.path(), h.path())
         .arg("--junit")
         .arg(&junit)
         .env("GITHUB_ACTIONS", "true")
@@ -46,11 +41,8 @@ fn github_annotations_summary_and_junit() {
         "{stdout}"
     );
     // The thunk-name failure points at the `//@ sig:` line of its function (line 2).
-    let all = Command::new(harness_bin())
-        .args(["run", "--exact", "one::sig", "--suites"])
-        .arg(s.path())
-        .arg("--harness-dir")
-        .arg(h.path())
+    let all = harness_run(s.path(), h.path())
+        .args(["--exact", "one::sig"])
         .env("GITHUB_ACTIONS", "true")
         .output()
         .unwrap();

@@ -93,11 +93,7 @@ fn missing_clang_cl_ignores_c_cases_naming_the_tool_and_how_to_install_it() {
         ("c/ok.rs", NO_STD_OK),
     ]);
     let h = tempfile::tempdir().unwrap();
-    let out = Command::new(harness_bin())
-        .args(["run", "--suites"])
-        .arg(s.path())
-        .arg("--harness-dir")
-        .arg(h.path())
+    let out = harness_run(s.path(), h.path())
         .env("HARNESS_CLANG_CL", "/nonexistent/clang-cl")
         .output()
         .unwrap();
@@ -149,11 +145,8 @@ fn sigkill_mid_run_keeps_every_finished_case_in_the_jsonl() {
                 fn main() { std::thread::sleep(std::time::Duration::from_secs(8)); }\n";
     let s = suite(&[("k/a_one.rs", NO_STD_OK), ("k/b_two.rs", NO_STD_OK), ("k/c_hang.rs", hang)]);
     let h = tempfile::tempdir().unwrap();
-    let mut child = Command::new(harness_bin())
-        .args(["run", "-j", "1", "--suites"])
-        .arg(s.path())
-        .arg("--harness-dir")
-        .arg(h.path())
+    let mut child = harness_run(s.path(), h.path())
+        .args(["-j", "1"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -226,13 +219,8 @@ fn a_second_run_with_nothing_changed_starts_no_compiler() {
     });
     let h = tempfile::tempdir().unwrap();
     let go = |clang_wrapper: Option<&Path>| {
-        let mut cmd = Command::new(harness_bin());
-        cmd.args(["run", "--suites"])
-            .arg(s.path())
-            .arg("--harness-dir")
-            .arg(h.path())
-            .arg("--toolchain")
-            .arg(&rustc);
+        let mut cmd = harness_run(s.path(), h.path());
+        cmd.arg("--toolchain").arg(&rustc);
         if let Some(c) = clang_wrapper {
             cmd.env("HARNESS_CLANG_CL", c);
         }
@@ -333,11 +321,8 @@ fn processes_mentioning(needle: &str) -> Vec<u32> {
 fn ctrl_c_ends_the_run_and_the_fixture_process_trees() {
     let suites = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
     let h = tempfile::tempdir().unwrap();
-    let child = Command::new(harness_bin())
-        .args(["run", "selftest::hang::host", "--exact", "--timeout", "60", "--suites"])
-        .arg(&suites)
-        .arg("--harness-dir")
-        .arg(h.path())
+    let child = harness_run(&suites, h.path())
+        .args(["selftest::hang::host", "--exact", "--timeout", "60"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

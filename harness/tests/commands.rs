@@ -1,6 +1,7 @@
 //! `harness inspect`, `oracle` and `verify` as a user runs them: exit codes, JSON output,
 //! and clear errors naming the file for input that is not a COFF object.
 
+mod common;
 mod objects;
 
 use std::path::Path;

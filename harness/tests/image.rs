@@ -6,6 +6,7 @@
 //! EC view of the Arm64X image (its ARM64X fixups applied) is compared with the
 //! `HybridObject` llvm-readobj prints for it. Then the images are mutated.
 
+mod common;
 mod image_support;
 
 use harness::inspect::image::{

@@ -2,6 +2,7 @@
 //! delay import; an Arm64X DLL; plain x64 and ARM64 DLLs, built by `tests/image_support/`):
 //! they verify clean, and every image rule flags its mutation of them.
 
+mod common;
 mod image_support;
 
 use harness::check::image::{self, Expect, Options};

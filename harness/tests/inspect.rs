@@ -7,19 +7,9 @@ use harness::model::Machine;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find_map(|d| names.iter().map(|n| d.join(n)).find(|p| p.is_file()))
-}
+mod common;
 
-/// A tool the test needs; absent only off CI (where `.ci/run` installs it).
-fn tool(names: &[&str]) -> Option<PathBuf> {
-    let found = on_path(names);
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("{names:?} missing on CI: .ci/run installs it");
-    }
-    found
-}
+use common::tool;
 
 fn rust_object(dir: &Path, target: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites/basic/no_std_object.rs");

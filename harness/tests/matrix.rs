@@ -118,14 +118,7 @@ fn a_rule_for_a_passing_function_reports_it_fixed() {
     assert_eq!(c["status"], "fixed", "{}", text(&out));
     assert!(c["matrix"]["fixed"][0].as_str().unwrap().starts_with("fine: expectations.toml:1"));
     // Under GitHub Actions the annotation points at the rule to remove.
-    let out = Command::new(harness_bin())
-        .args(["run", "--suites"])
-        .arg(s.path())
-        .arg("--harness-dir")
-        .arg(h.path())
-        .env("GITHUB_ACTIONS", "true")
-        .output()
-        .unwrap();
+    let out = harness_run(s.path(), h.path()).env("GITHUB_ACTIONS", "true").output().unwrap();
     let t = String::from_utf8_lossy(&out.stdout);
     let line = t.lines().find(|l| l.starts_with("::error ")).unwrap_or_else(|| panic!("{t}"));
     assert!(line.contains("expectations.toml,line=1,"), "{line}");

@@ -8,7 +8,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 /// A no_std Arm64EC EXE with its own entry point (linked by LLD with the support object).
 const EC_BIN: &str = "//@ tier: run\n//@ crate-type: bin\n//@ entry: start\n//@ exit-code: 3\n//@ check-run-output\n#![no_std]\n#![no_main]\n#[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n#[unsafe(no_mangle)]\npub extern \"C\" fn start() -> u32 { 0 }\n";
@@ -26,16 +25,7 @@ fn script(dir: &Path, name: &str, body: &str) -> String {
 fn run_with_config(suite: &Path, h: &Path, config: &str, extra: &[&str]) -> std::process::Output {
     let cfg = h.join("harness.toml");
     std::fs::write(&cfg, config).unwrap();
-    Command::new(harness_bin())
-        .args(["run", "--suites"])
-        .arg(suite)
-        .arg("--harness-dir")
-        .arg(h)
-        .arg("--config")
-        .arg(&cfg)
-        .args(extra)
-        .output()
-        .unwrap()
+    harness_run(suite, h).arg("--config").arg(&cfg).args(extra).output().unwrap()
 }
 
 #[cfg(unix)]

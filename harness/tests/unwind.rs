@@ -10,19 +10,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find_map(|d| names.iter().map(|n| d.join(n)).find(|p| p.is_file()))
-}
+mod common;
 
-/// A tool the test needs; absent only off CI (where `.ci/run` installs it).
-fn tool(names: &[&str]) -> Option<PathBuf> {
-    let found = on_path(names);
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("{names:?} missing on CI: .ci/run installs it");
-    }
-    found
-}
+use common::tool;
 
 /// Functions chosen for varied prologs: big frames, many callee-saved general and
 /// float registers, calls through pointers and to foreign functions (so Arm64EC

@@ -3,6 +3,7 @@
 //! record, a flipped machine, a deleted `.pdata` entry, a reserved register patched in, a
 //! checked call made direct, ...). Corrupt bytes never panic.
 
+mod common;
 mod objects;
 
 use harness::abi::Signature;

@@ -7,19 +7,7 @@ use harness::inspect::ObjectView;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find_map(|d| names.iter().map(|n| d.join(n)).find(|p| p.is_file()))
-}
-
-/// A tool the test needs; absent only off CI (where `.ci/run` installs it).
-pub fn tool(names: &[&str]) -> Option<PathBuf> {
-    let found = on_path(names);
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("{names:?} missing on CI: .ci/run installs it");
-    }
-    found
-}
+pub use crate::common::tool;
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/objects").join(name)

@@ -6,19 +6,19 @@
 
 use crate::error::{Error, Result};
 use crate::model::Version;
-use crate::process::{self, Cmd};
+use crate::toolchain::rustup;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The release a channel name (`stable`, `beta`) stands for here, from `rustc +name -V`.
+/// The release a channel name (`stable`, `beta`) stands for here, from
+/// `rustup run NAME rustc -V` (under the rustup lock: the proxy may install the toolchain).
 pub fn resolve(name: &str) -> String {
     if stable(name).is_some() || nightly(name).is_some() {
         return name.to_string();
     }
-    let out = process::run(
-        &Cmd::new("rustc").arg(format!("+{name}")).arg("-V"),
-        Instant::now() + Duration::from_secs(60),
-    );
+    let Ok(out) = rustup::run(&["run", name, "rustc", "-V"], Duration::from_secs(60)) else {
+        return name.to_string();
+    };
     out.stdout
         .split_whitespace()
         .nth(1)
@@ -89,11 +89,9 @@ fn date_of(days: i64) -> String {
 
 /// Whether rustup has the toolchain.
 pub fn installed(name: &str) -> bool {
-    let Some(rustup) = process::which("rustup") else { return false };
-    let r = process::run(
-        &Cmd::new(rustup).args(["toolchain", "list"]),
-        Instant::now() + Duration::from_secs(60),
-    );
+    let Ok(r) = rustup::run(&["toolchain", "list"], Duration::from_secs(60)) else {
+        return false;
+    };
     r.stdout.lines().any(|l| {
         l.split_whitespace().next().is_some_and(|t| t == name || t.starts_with(&format!("{name}-")))
     })
@@ -101,26 +99,20 @@ pub fn installed(name: &str) -> bool {
 
 /// Install a toolchain with the Arm64EC target (minimal profile), saying so on stderr.
 pub fn install(name: &str) -> Result<()> {
-    let rustup = process::which("rustup")
-        .ok_or_else(|| Error::msg("rustup not found: bisect installs toolchains with it"))?;
-    eprintln!("harness: installing toolchain {name} (minimal, with arm64ec-pc-windows-msvc)...");
-    let r = process::run(
-        &Cmd::new(rustup).args([
-            "toolchain",
-            "install",
-            name,
-            "--profile",
-            "minimal",
-            "--target",
-            "arm64ec-pc-windows-msvc",
-        ]),
-        Instant::now() + Duration::from_secs(900),
-    );
-    if r.exit.success() {
-        Ok(())
-    } else {
-        Err(Error::msg(format!("`rustup toolchain install {name}` failed: {}", r.tail(5))))
+    if rustup::find().is_none() {
+        return Err(Error::msg("rustup not found: bisect installs toolchains with it"));
     }
+    eprintln!("harness: installing toolchain {name} (minimal, with arm64ec-pc-windows-msvc)...");
+    let args = [
+        "toolchain",
+        "install",
+        name,
+        "--profile",
+        "minimal",
+        "--target",
+        "arm64ec-pc-windows-msvc",
+    ];
+    rustup::run_ok(&args, Duration::from_secs(900)).map(drop)
 }
 
 /// One probed toolchain: each selected case's status.

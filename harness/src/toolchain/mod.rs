@@ -3,6 +3,7 @@
 
 pub mod probe_cache;
 pub mod provision;
+pub mod rustup;
 pub mod tools;
 
 use crate::discover::conditions::CfgEntry;
@@ -119,10 +120,6 @@ pub fn check_llvm(tc: &Toolchain) -> Result<()> {
     }
 }
 
-fn rustup() -> Option<PathBuf> {
-    process::which("rustup")
-}
-
 /// Name of the rustup toolchain a rustc binary lives in (`.../toolchains/<name>/bin/rustc`).
 fn rustup_name_of(rustc: &Path) -> Option<String> {
     let bin = rustc.parent()?;
@@ -134,7 +131,6 @@ fn rustup_name_of(rustc: &Path) -> Option<String> {
 }
 
 fn resolve(req: &Request) -> Result<(String, Option<String>, PathBuf)> {
-    let deadline = || Instant::now() + PROBE_TIMEOUT;
     match req {
         Request::Path(p) => {
             if !p.is_file() {
@@ -144,19 +140,17 @@ fn resolve(req: &Request) -> Result<(String, Option<String>, PathBuf)> {
             Ok((p.display().to_string(), rustup_name_of(&abs), abs))
         }
         Request::Name(name) => {
-            let Some(rustup) = rustup() else {
+            if rustup::find().is_none() {
                 return Err(Error::msg(format!(
                     "toolchain `{name}` is a rustup name, but rustup is not on PATH; pass a path to \
                      a rustc binary instead (--toolchain /path/to/rustc)"
                 )));
-            };
-            let r = process::run(
-                &Cmd::new(&rustup).args(["which", "rustc", "--toolchain", name]),
-                deadline(),
-            );
+            }
+            let guard = rustup::lock()?;
+            let r = guard.run(&["which", "rustc", "--toolchain", name], PROBE_TIMEOUT);
             let path = PathBuf::from(r.stdout.trim());
             if !r.exit.success() || !path.is_file() {
-                let list = process::run(&Cmd::new(&rustup).args(["toolchain", "list"]), deadline());
+                let list = guard.run(&["toolchain", "list"], PROBE_TIMEOUT);
                 let installed: Vec<&str> =
                     list.stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
                 return Err(Error::msg(format!(
@@ -169,8 +163,8 @@ fn resolve(req: &Request) -> Result<(String, Option<String>, PathBuf)> {
             Ok((name.clone(), Some(name.clone()), path))
         }
         Request::Default => {
-            if let Some(rustup) = rustup() {
-                let r = process::run(&Cmd::new(&rustup).args(["which", "rustc"]), deadline());
+            if rustup::find().is_some() {
+                let r = rustup::run(&["which", "rustc"], PROBE_TIMEOUT)?;
                 let path = PathBuf::from(r.stdout.trim());
                 if r.exit.success() && path.is_file() {
                     let name = rustup_name_of(&path);

@@ -1,13 +1,12 @@
 //! Install the Windows targets' std into a rustup toolchain when they are missing, with a
-//! visible progress line. Guarded by a file lock so concurrent trials (nextest runs one
-//! process per test) install once.
+//! visible progress line. Under the rustup lock, so concurrent trials, tests and harness
+//! processes install once and never run rustup at the same time.
 
-use super::Toolchain;
+use super::{Toolchain, rustup};
 use crate::error::{Error, Result};
 use crate::model::Target;
-use crate::process::{self, Cmd};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Targets whose std is not in the toolchain's sysroot.
 pub fn missing_targets(tc: &Toolchain) -> Vec<Target> {
@@ -55,48 +54,41 @@ pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
 }
 
 /// Make sure std for each of `triples` is installed (the Wine controls' windows-gnu too).
-pub fn ensure(tc: &Toolchain, triples: &[&str], lock_dir: &Path) -> Result<()> {
+/// The check is repeated under the rustup lock: another process may have installed them
+/// while this one waited. `_lock_dir` is kept for callers; the lock is rustup's own
+/// (see [`super::rustup`]).
+pub fn ensure(tc: &Toolchain, triples: &[&str], _lock_dir: &Path) -> Result<()> {
     let missing = |tc: &Toolchain| -> Vec<&str> {
         triples.iter().copied().filter(|t| !has_std_for(tc, t)).collect()
     };
     if missing(tc).is_empty() {
         return Ok(());
     }
-    std::fs::create_dir_all(lock_dir).map_err(|e| Error::io(lock_dir, "create", &e))?;
-    let lock_path = lock_dir.join("provision.lock");
-    let lock =
-        std::fs::File::create(&lock_path).map_err(|e| Error::io(&lock_path, "create", &e))?;
-    lock.lock().map_err(|e| Error::io(&lock_path, "lock", &e))?;
-    // Another process may have installed them while we waited.
-    let todo = missing(tc);
-    if todo.is_empty() {
-        return Ok(());
-    }
-    let hint = hint(tc, &todo);
+    let hint = hint(tc, &missing(tc));
     let Some(name) = &tc.rustup_name else {
         return Err(Error::msg(format!(
             "toolchain `{}` lacks std for {}: {hint}",
             tc.label,
-            todo.join(", ")
+            missing(tc).join(", ")
         )));
     };
-    let rustup = process::which("rustup")
-        .ok_or_else(|| Error::msg(format!("rustup is not on PATH; run: {hint}")))?;
+    if rustup::find().is_none() {
+        return Err(Error::msg(format!("rustup is not on PATH; run: {hint}")));
+    }
+    let guard = rustup::lock()?;
+    let todo = missing(tc);
+    if todo.is_empty() {
+        return Ok(());
+    }
     eprintln!(
         "harness: installing rust-std for {} into toolchain `{name}` (rustup target add) ...",
         todo.join(", ")
     );
-    let r = process::run(
-        &Cmd::new(rustup).args(["target", "add", "--toolchain", name]).args(&todo),
-        Instant::now() + Duration::from_secs(900),
-    );
-    if !r.exit.success() {
-        return Err(Error::msg(format!(
-            "installing targets for toolchain `{name}` failed: {}\n{}",
-            r.summary(),
-            r.tail(10)
-        )));
-    }
+    let mut args = vec!["target", "add", "--toolchain", name.as_str()];
+    args.extend(&todo);
+    guard
+        .run_ok(&args, Duration::from_secs(900))
+        .map_err(|e| e.context(format!("installing targets for toolchain `{name}`")))?;
     let still = missing(tc);
     if !still.is_empty() {
         return Err(Error::msg(format!(

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install what the static and link tiers, the controls and the emulator need on a Debian or
-# Ubuntu machine and is missing: LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm
-# tools the tests cross-check with), Wine and MinGW-w64 (Wine controls), cmake (the emulator
-# crate builds unicorn's C core; bindgen uses clang-22's libclang) and the Windows targets'
-# std. Idempotent: nothing already there is installed again.
+# Everything any test or tier needs on a Debian or Ubuntu machine that is missing, so that
+# `.ci/run` and every workflow job see the same machine:
+#   - LLVM 22 (clang-cl /arm64EC for C fixtures, lld-link, the llvm tools the tests
+#     cross-check with), Wine and MinGW-w64 (Wine controls), cmake (the emulator crate builds
+#     unicorn's C core; bindgen uses clang-22's libclang), shellcheck (the CI scripts' lint);
+#   - for the default toolchain: the Windows targets' std, rustfmt and clippy;
+#   - the older toolchains the gate, bisect and sysroot tests compare against (1.85.0,
+#     1.93.0: minimal profile with the Windows MSVC targets).
+# Idempotent: nothing already there is installed again. rustup runs one call at a time.
 #   ci/setup-linux.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,10 +49,27 @@ if [ "${#wine_missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wine_missing[@]}" >/dev/null
 fi
 
-if ! command -v cmake >/dev/null 2>&1; then
-  echo "installing cmake (missing)"
+other_missing=()
+command -v cmake >/dev/null 2>&1 || other_missing+=(cmake)
+command -v shellcheck >/dev/null 2>&1 || other_missing+=(shellcheck)
+if [ "${#other_missing[@]}" -gt 0 ]; then
+  echo "installing ${other_missing[*]} (missing)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${other_missing[@]}" >/dev/null
 fi
 
-rustup target add arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc x86_64-pc-windows-gnu
+msvc_targets=(arm64ec-pc-windows-msvc x86_64-pc-windows-msvc aarch64-pc-windows-msvc)
+# The default toolchain: every Windows target (windows-gnu for the Wine controls) and the
+# components `.ci/run` lints with.
+rustup target add "${msvc_targets[@]}" x86_64-pc-windows-gnu
+rustup component add rustfmt clippy
+
+# Older releases the tests gate and bisect against.
+installed="$(rustup toolchain list)"
+for old in 1.85.0 1.93.0; do
+  if ! grep -q "^$old-" <<<"$installed"; then
+    echo "installing toolchain $old (minimal, with the Windows MSVC targets)"
+    rustup toolchain install "$old" --profile minimal --no-self-update
+  fi
+  rustup target add --toolchain "$old" "${msvc_targets[@]}"
+done

@@ -1,6 +1,7 @@
 //! A portable run-tier fixture. On Windows 11 on ARM64 it runs as Arm64EC; everywhere it
 //! also runs for the host as a control (the `::host` pairing), proving its own logic.
 //@ tier: run
+//@ needs-msvc
 //@ host-control
 //@ wine-control
 //@ exit-code: 0

@@ -16,7 +16,7 @@
 
 use super::recipe::{ArtifactKind, CCompiler, Step, c_step, c_target, crate_name};
 use crate::discover::{CrateType, ImageKind, Lang, LinkMachine, Variant};
-use crate::model::Target;
+use crate::model::{Target, Tier};
 use crate::process::Cmd;
 use crate::toolchain::Toolchain;
 use crate::toolchain::tools::{Linker, ToolInfo};
@@ -51,10 +51,13 @@ pub fn machine(v: &Variant) -> &'static str {
     }
 }
 
+/// The image a case links: as declared (`link:`), else an EXE for a `bin` crate or a
+/// `tier: run` case (a run executes a program), else a DLL.
 pub fn image_kind(v: &Variant) -> ImageKind {
     match (v.config.image, v.config.crate_type) {
         (Some(k), _) => k,
         (None, Some(CrateType::Bin)) => ImageKind::Exe,
+        (None, _) if v.config.tier == Tier::Run => ImageKind::Exe,
         _ => ImageKind::Dll,
     }
 }

@@ -10,6 +10,7 @@ pub mod annotations;
 pub mod conditions;
 pub mod config;
 pub mod directives;
+mod images;
 pub mod kinds;
 mod validate;
 
@@ -590,6 +591,9 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
             "check-run-output",
             "`check-run-output` compares what a run prints: the case needs `tier: run`".into(),
         );
+    }
+    for (name, msg) in images::rules(spec, cfg) {
+        err(name, msg);
     }
     errors
 }

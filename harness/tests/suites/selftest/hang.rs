@@ -2,6 +2,7 @@
 //! case as `timeout` within its limit and kill the whole process tree. It prints the child's
 //! pid so the test can check the child is gone.
 //@ tier: run
+//@ needs-msvc
 //@ host-control
 //@ timeout: 3
 use std::time::{Duration, Instant};

@@ -68,13 +68,13 @@ fn a_run_case_that_would_build_a_library_is_rejected_at_its_line() {
 }
 
 /// Every run-tier case of the suites (not its controls).
-fn run_tier_variants() -> Vec<Box<discover::Variant>> {
+fn run_tier_variants() -> Vec<discover::Variant> {
     discover::discover(&harness::paths::default_suites())
         .expect("discover the suites")
         .into_iter()
         .filter_map(|d| match d {
             Discovered::Variant(v) if v.control().is_none() && v.config.tier == Tier::Run => {
-                Some(v)
+                Some(*v)
             }
             _ => None,
         })

@@ -29,6 +29,18 @@ pub struct Preflight {
     pub tools: Vec<ToolStatus>,
     pub tiers: Vec<TierStatus>,
     pub host_controls: bool,
+    /// What is missing here that makes some Arm64EC cases of a tier ignored (a tier can be
+    /// available with gaps: its C or std cases are then ignored). `--strict` fails on them.
+    pub gaps: Vec<Gap>,
+}
+
+/// A tool a tier's cases need that this machine lacks, and what it would take.
+#[derive(Clone, Debug, Serialize)]
+pub struct Gap {
+    pub tier: Tier,
+    /// Which cases go unrun: `C fixtures`, `std programs`, …
+    pub cases: String,
+    pub missing: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -58,6 +70,7 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
                     })
                     .collect(),
                 host_controls: false,
+                gaps: vec![],
             };
         }
     };
@@ -160,7 +173,38 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
         tools,
         tiers: vec![static_tier, link_tier, run_tier],
         host_controls: true,
+        gaps: gaps(env),
     }
+}
+
+/// Every tool whose absence leaves some Arm64EC case of a tier ignored here.
+fn gaps(env: &crate::session::Env) -> Vec<Gap> {
+    let msvc = env.msvc.why_missing();
+    let mut out = Vec::new();
+    let mut gap = |tier: Tier, cases: &str, missing: String| {
+        out.push(Gap { tier, cases: cases.into(), missing })
+    };
+    if let (Some(why), Some(_)) = (env.clang_cl.why_missing(), &msvc) {
+        for tier in Tier::ALL {
+            gap(tier, "C and C++ fixtures (clang-cl or MSVC)", why.clone());
+        }
+    }
+    if let Some(why) = env.linker.why_missing().or_else(|| env.clang.why_missing()) {
+        gap(Tier::Link, "`#![no_std]` images (LLD and clang for the support objects)", why.clone());
+        gap(Tier::Run, "`#![no_std]` images (LLD and clang for the support objects)", why);
+    }
+    if let Some(why) = env.clang_cl.why_missing().or_else(|| env.linker.why_missing()) {
+        gap(Tier::Run, "cases with `aux-dll` (clang-cl and LLD)", why);
+    }
+    if let Some(why) = &msvc {
+        for tier in [Tier::Link, Tier::Run] {
+            gap(tier, "std programs and `needs-msvc` cases (MSVC link.exe, CRT, SDK)", why.clone());
+        }
+    }
+    if let Some(why) = env.runner.program_gap() {
+        gap(Tier::Run, "Arm64EC programs (a runner that executes them)", why);
+    }
+    out
 }
 
 impl Preflight {
@@ -214,11 +258,24 @@ impl Preflight {
             "  host controls: {}\n",
             if self.host_controls { "yes" } else { "no" }
         ));
+        for g in &self.gaps {
+            s.push_str(&format!(
+                "gap        {}: {} ignored: {}\n",
+                g.tier.name(),
+                g.cases,
+                g.missing
+            ));
+        }
         s
     }
 
     /// Whether every requested tier can run here.
     pub fn satisfies(&self, requested: &[Tier]) -> bool {
         requested.iter().all(|r| self.tiers.iter().any(|t| t.tier == *r && t.available))
+    }
+
+    /// The gaps that leave cases of the requested tiers ignored.
+    pub fn gaps_in(&self, requested: &[Tier]) -> Vec<&Gap> {
+        self.gaps.iter().filter(|g| requested.contains(&g.tier)).collect()
     }
 }

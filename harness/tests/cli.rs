@@ -452,3 +452,46 @@ fn build_fail_and_expected_findings_decide_the_status() {
     assert_eq!(case(&r, "d::deviation_seen")["expected_failure"]["kind"], "known-deviation");
     assert_eq!(status("d::deviation_gone"), "fixed");
 }
+
+/// `preflight --strict` fails where a requested tier can run but some of its cases would be
+/// ignored for a missing tool, and names the tool; without `--strict` the same machine passes.
+#[test]
+fn strict_preflight_fails_on_a_missing_tool_and_names_it() {
+    let h = tempfile::tempdir().unwrap();
+    let preflight = |args: &[&str], path: Option<&std::ffi::OsStr>| {
+        let mut cmd = Command::new(harness_bin());
+        cmd.arg("preflight").args(args).arg("--harness-dir").arg(h.path());
+        if let Some(p) = path {
+            cmd.env("PATH", p);
+        }
+        cmd.output().unwrap()
+    };
+    if !cfg!(windows) {
+        // No MSVC off Windows: std programs of the link tier are a gap.
+        let lenient = preflight(&["--tier", "link"], None);
+        assert_eq!(lenient.status.code(), Some(0), "{}", text(&lenient));
+        let strict = preflight(&["--tier", "link", "--strict"], None);
+        assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
+        assert!(text(&strict).contains("gap        link: std programs"), "{}", text(&strict));
+        assert!(text(&strict).contains("MSVC ARM64/ARM64EC build tools"), "{}", text(&strict));
+    }
+    if tool(&["clang-cl-22", "clang-cl"]).is_some() {
+        let out = preflight(&["--tier", "static", "--strict"], None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    // With only rustup's directory on PATH, clang-cl is gone: C fixtures are a gap.
+    let rustup = tool(&["rustup", "rustup.exe"]).expect("rustup on PATH");
+    let out = preflight(
+        &["--tier", "static", "--strict", "--json"],
+        rustup.parent().map(|p| p.as_os_str()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gaps = v["toolchains"][0]["gaps"].as_array().unwrap();
+    assert!(
+        gaps.iter()
+            .any(|g| g["tier"] == "static" && g["cases"].as_str().unwrap().contains("C and C++")),
+        "{v:#}"
+    );
+    assert_eq!(v["strict"], true);
+}

@@ -171,6 +171,11 @@ struct PreflightArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Also fail (exit 1) when a requested tier can run but some of its Arm64EC cases would
+    /// be ignored for a missing tool: MSVC's ARM64/ARM64EC build tools or the Windows 11 SDK,
+    /// clang-cl, the linker, a runner. For CI jobs that must run everything.
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn parse_tier(s: &str) -> Result<Tier, String> {
@@ -313,22 +318,25 @@ fn preflight(args: PreflightArgs) -> ExitCode {
         };
         let p = harness::preflight::preflight(&opts);
         ok &= p.toolchain_error.is_none() && p.satisfies(&requested);
+        ok &= !args.strict || p.gaps_in(&requested).is_empty();
         reports.push(p);
     }
     if args.json {
-        let v =
-            serde_json::json!({ "requested_tiers": requested, "ok": ok, "toolchains": reports });
+        let v = serde_json::json!({
+            "requested_tiers": requested, "strict": args.strict, "ok": ok, "toolchains": reports
+        });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         for p in &reports {
             print!("{}", p.render());
         }
         let names: Vec<_> = requested.iter().map(|t| t.name()).collect();
-        println!(
-            "requested tiers ({}): {}",
-            names.join(","),
-            if ok { "can run" } else { "CANNOT run here" }
-        );
+        let verdict = match (ok, args.strict) {
+            (true, _) => "can run",
+            (false, true) => "CANNOT run every case here (--strict: see the gaps above)",
+            (false, false) => "CANNOT run here",
+        };
+        println!("requested tiers ({}): {verdict}", names.join(","));
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -261,8 +261,7 @@ fn list_prints_one_key_per_trial_and_fails_on_broken_files() {
         ("l/ctl.rs", "//@ tier: run\n//@ host-control\nfn main() {}\n"),
         ("l/bad.rs", "//@ needs-quantum\n"),
     ]);
-    let out =
-        Command::new(harness_bin()).args(["list", "--suites"]).arg(s.path()).output().unwrap();
+    let out = harness_cmd().args(["list", "--suites"]).arg(s.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
@@ -279,7 +278,7 @@ fn list_prints_one_key_per_trial_and_fails_on_broken_files() {
 #[test]
 fn preflight_reports_tiers_and_fails_for_a_tier_that_cannot_run() {
     let h = tempfile::tempdir().unwrap();
-    let out = Command::new(harness_bin())
+    let out = harness_cmd()
         .args(["preflight", "--json", "--harness-dir"])
         .arg(h.path())
         .output()
@@ -290,7 +289,7 @@ fn preflight_reports_tiers_and_fails_for_a_tier_that_cannot_run() {
     assert!(tc["toolchain"]["rustc"]["llvm"].is_string(), "{v:#}");
     let tiers = tc["tiers"].as_array().unwrap();
     assert_eq!(tiers.len(), 3);
-    let out = Command::new(harness_bin())
+    let out = harness_cmd()
         .args(["preflight", "--tier", "run", "--harness-dir"])
         .arg(h.path())
         .output()
@@ -459,7 +458,7 @@ fn build_fail_and_expected_findings_decide_the_status() {
 fn strict_preflight_fails_on_a_missing_tool_and_names_it() {
     let h = tempfile::tempdir().unwrap();
     let preflight = |args: &[&str], path: Option<&std::ffi::OsStr>| {
-        let mut cmd = Command::new(harness_bin());
+        let mut cmd = harness_cmd();
         cmd.arg("preflight").args(args).arg("--harness-dir").arg(h.path());
         if let Some(p) = path {
             cmd.env("PATH", p);

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_harness")).args(args).output().expect("run harness")
+    common::harness_cmd().args(args).output().expect("run harness")
 }
 
 fn text(o: &Output) -> String {

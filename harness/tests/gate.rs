@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn harness(args: &[&str]) -> std::process::Output {
-    Command::new(harness_bin()).args(args).output().expect("run harness")
+    harness_cmd().args(args).output().expect("run harness")
 }
 
 fn installed(t: &str) -> bool {

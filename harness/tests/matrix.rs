@@ -281,7 +281,7 @@ fn malformed_matrix_files_are_errors_naming_the_file() {
 }
 
 fn export(suites: &Path, out: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(harness_bin())
+    harness_cmd()
         .args(["matrix-export", "--suites"])
         .arg(suites)
         .arg("--kdl")

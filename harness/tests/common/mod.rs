@@ -20,10 +20,24 @@ pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// The harness binary as a child of a test: without the `GITHUB_*` variables of the job
+/// running the tests, so a self-test's deliberately broken suite never writes annotations or a
+/// step summary into the real job's outputs. A test that wants them sets them on the command.
+/// Every test starts the harness through this.
+pub fn harness_cmd() -> Command {
+    let mut cmd = Command::new(harness_bin());
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("GITHUB_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd
+}
+
 /// `harness run --suites S --harness-dir H`, for the caller to add arguments and
 /// environment to.
 pub fn harness_run(suites: &Path, harness_dir: &Path) -> Command {
-    let mut cmd = Command::new(harness_bin());
+    let mut cmd = harness_cmd();
     cmd.arg("run").arg("--suites").arg(suites).arg("--harness-dir").arg(harness_dir);
     cmd
 }

@@ -141,7 +141,7 @@ fn a_hanging_fixture_ends_as_timeout_with_its_process_tree_gone() {
 #[cfg(target_os = "linux")]
 #[test]
 fn sigkill_mid_run_keeps_every_finished_case_in_the_jsonl() {
-    let hang = "//@ tier: run\n//@ host-control\n//@ timeout: 60\n\
+    let hang = "//@ tier: run\n//@ needs-msvc\n//@ host-control\n//@ timeout: 60\n\
                 fn main() { std::thread::sleep(std::time::Duration::from_secs(8)); }\n";
     let s = suite(&[("k/a_one.rs", NO_STD_OK), ("k/b_two.rs", NO_STD_OK), ("k/c_hang.rs", hang)]);
     let h = tempfile::tempdir().unwrap();
@@ -258,7 +258,7 @@ fn a_second_run_with_nothing_changed_starts_no_compiler() {
 fn list_prints_one_key_per_trial_and_fails_on_broken_files() {
     let s = suite(&[
         ("l/r.rs", "//@ revisions: x y\n//@[y] target: x86_64-pc-windows-msvc\n#![no_std]\n"),
-        ("l/ctl.rs", "//@ tier: run\n//@ host-control\nfn main() {}\n"),
+        ("l/ctl.rs", "//@ tier: run\n//@ needs-msvc\n//@ host-control\nfn main() {}\n"),
         ("l/bad.rs", "//@ needs-quantum\n"),
     ]);
     let out = harness_cmd().args(["list", "--suites"]).arg(s.path()).output().unwrap();

@@ -108,7 +108,7 @@ fn an_ssh_runner_copies_then_runs_the_remote_command() {
 
 #[test]
 fn bless_writes_the_expectation_and_a_difference_fails() {
-    let fixture = "//@ tier: run\n//@ host-control\n//@ check-run-output\nfn main() { println!(\"hello {}\", 6 * 7); eprintln!(\"to stderr\"); }\n";
+    let fixture = "//@ tier: run\n//@ needs-msvc\n//@ host-control\n//@ check-run-output\nfn main() { println!(\"hello {}\", 6 * 7); eprintln!(\"to stderr\"); }\n";
     let s = suite(&[("r/out.rs", fixture)]);
     let h = tempfile::tempdir().unwrap();
     let out = run(s.path(), h.path(), &["--exact", "r::out::host"]);

@@ -33,7 +33,7 @@ fn emitted_reports_validate_and_mutations_do_not() {
         ("v/compile_error.rs", "//@ tier: static\n#![no_std]\npub fn f() -> u8 { \"no\" }\n"),
         (
             "v/ctl.rs",
-            "//@ tier: run\n//@ host-control\n//@ exit-code: 3\nfn main() { std::process::exit(4) }\n",
+            "//@ tier: run\n//@ needs-msvc\n//@ host-control\n//@ exit-code: 3\nfn main() { std::process::exit(4) }\n",
         ),
         ("v/bug.rs", "//@ known-bug: https://github.com/rust-lang/rust/issues/1\n#![no_std]\n"),
         (

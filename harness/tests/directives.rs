@@ -75,12 +75,19 @@ fn revision_values_override_and_lists_append() {
 
 #[test]
 fn unknown_names_list_the_known_ones() {
+    // A misspelling gets the name meant; a name far from every known one gets the list.
     let e = errs("//@ compile-flag: -O\n");
     assert_eq!(e.len(), 1);
     assert!(
         e[0].starts_with(
-            "f.rs:1:5: unknown directive `compile-flag`; known directives: revisions, compile-flags"
+            "f.rs:1:5: unknown directive `compile-flag`; did you mean `compile-flags`?"
         ),
+        "{}",
+        e[0]
+    );
+    let e = errs("//@ banana: -O\n");
+    assert!(
+        e[0].starts_with("f.rs:1:5: unknown directive `banana`; known directives: revisions, tier"),
         "{}",
         e[0]
     );
@@ -261,4 +268,47 @@ fn malformed_signature_directives_point_into_the_signature() {
     assert!(e[0].contains("needs a sentence"), "{e:?}");
     let e = errs("//@ build-fail: yes\n");
     assert!(e[0].contains("takes no value"), "{e:?}");
+}
+
+#[test]
+fn misspellings_suggest_the_name_meant() {
+    for (text, meant) in [
+        ("//@ teir: run\n", "did you mean `tier`?"),
+        ("//@ need-msvc\n", "did you mean `needs-msvc`?"),
+        ("//@ needs-msv\n", "did you mean `needs-msvc`?"),
+        ("//@ only-windwos\n", "did you mean `only-windows`?"),
+        ("//@ expect-findings: ec.alias\n", "did you mean `expect-finding`?"),
+        ("//@ crate_type: bin\n", "did you mean `crate-type`?"),
+    ] {
+        let e = errs(text);
+        assert!(e.len() == 1 && e[0].contains(meant), "{text}: {e:?}");
+    }
+}
+
+#[test]
+fn directives_keep_the_columns_of_their_name_and_value() {
+    let d = ok("//@ tier: run\n  //@[a] compile-flags:   -O\n//@ revisions: a\n");
+    assert_eq!((d[0].name, d[0].line, d[0].column, d[0].value_column), ("tier", 1, 5, 11));
+    assert_eq!(
+        (d[1].name, d[1].line, d[1].column, d[1].value_column),
+        ("compile-flags", 2, 10, 27)
+    );
+}
+
+/// The README's directive list is the parser's table, row for row.
+#[test]
+fn the_readme_lists_exactly_the_directive_table() {
+    let readme =
+        std::fs::read_to_string(harness::paths::workspace_root().join("README.md")).unwrap();
+    let table = directives::table::markdown();
+    assert!(
+        readme.contains(&table),
+        "README.md's directive table differs from the parser's: paste `cargo run -p harness -- directives --markdown`\n{table}"
+    );
+    // Every row parses: a usage written from the table is a known directive.
+    for spec in directives::table::TABLE {
+        let name = spec.name.replace("<cond>", "windows").replace("<capability>", "msvc");
+        let e = errs(&format!("//@ {name}: x\n"));
+        assert!(e.iter().all(|e| !e.contains("unknown directive")), "{name}: {e:?}");
+    }
 }

@@ -54,6 +54,9 @@ enum Command {
     Run(RunArgs),
     /// List trial keys, one per line, in run order.
     List(ListArgs),
+    /// Explain every `//@` directive a case may use: its value, how often it may be given
+    /// (once per scope, or many times), and what it means.
+    Directives(DirectivesArgs),
     /// Report what this machine has for each tier, and how to get what is missing.
     ///
     /// Exits 1 when a requested tier (--tier, default: static) cannot run here.
@@ -178,6 +181,19 @@ struct PreflightArgs {
     strict: bool,
 }
 
+#[derive(Args, Debug)]
+struct DirectivesArgs {
+    /// Print the table as the README's Markdown rows.
+    #[arg(long)]
+    markdown: bool,
+}
+
+fn directives(args: DirectivesArgs) -> ExitCode {
+    use harness::discover::directives::table;
+    print!("{}", if args.markdown { table::markdown() } else { table::text() });
+    ExitCode::SUCCESS
+}
+
 pub fn parse_tier(s: &str) -> Result<Tier, String> {
     Tier::parse(s).ok_or_else(|| format!("unknown tier `{s}`; expected static, link or run"))
 }
@@ -262,6 +278,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::List(args) => list(args),
+        Command::Directives(args) => directives(args),
         Command::Preflight(args) => preflight(args),
         Command::Inspect(args) => inspect_cmd::run(args),
         Command::Oracle(args) => oracle_cmd::run(args),

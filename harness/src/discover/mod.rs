@@ -12,7 +12,6 @@ pub mod config;
 pub mod directives;
 mod images;
 pub mod kinds;
-mod validate;
 
 pub use config::{CaseConfig, ExitExpect};
 pub use directives::{CrateType, Directive, ImageKind, LinkMachine, Need};
@@ -445,17 +444,7 @@ fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Erro
     let line_of = |name: &str| {
         spec.directives
             .iter()
-            .find(|d| {
-                d.item.single_name() == Some(name)
-                    || matches!(
-                        (&d.item, name),
-                        (directives::Item::CompileFlags(_), "compile-flags")
-                            | (directives::Item::CFlags(_), "cflags")
-                            | (directives::Item::ExpectFinding(_), "expect-finding")
-                            | (directives::Item::AlsoTarget(_), "also-target")
-                            | (directives::Item::CTarget(..), "c-target")
-                    )
-            })
+            .find(|d| d.name == name)
             .map(|d| (d.line, d.column))
             .unwrap_or((1, 1))
     };

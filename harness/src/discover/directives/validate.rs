@@ -2,7 +2,7 @@
 //! per-revision, every `[rev]` declared, no single-valued directive twice in one scope, a
 //! function's signature given once, and no contradictory run expectations.
 
-use super::directives::{Directive, Item};
+use super::item::{Directive, Item};
 use crate::error::Error;
 use std::path::Path;
 
@@ -74,9 +74,10 @@ pub(super) fn validate(path: &Path, dirs: &[Directive], errors: &mut Vec<Error>)
     // Duplicate single-valued directives within one scope.
     let mut seen: Vec<(&'static str, Option<&str>, usize)> = Vec::new();
     for d in dirs {
-        let Some(name) = d.item.single_name() else {
+        if !d.once_per_scope {
             continue;
-        };
+        }
+        let name = d.name;
         let scopes: Vec<Option<&str>> = if d.revisions.is_empty() {
             vec![None]
         } else {

@@ -5,12 +5,12 @@
 use crate::build::{self, ArtifactKind};
 use crate::check;
 use crate::discover::{BrokenCase, Variant};
+use crate::env::Env;
 use crate::inspect;
 use crate::model::{CaseKey, Status};
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, Expected, PhaseName, PhaseRecord, PhaseStatus};
 use crate::run;
-use crate::session::Env;
 use std::time::Instant;
 
 pub(crate) fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {

@@ -12,6 +12,7 @@ pub mod build;
 pub mod check;
 pub mod discover;
 pub mod drive;
+pub mod env;
 pub mod error;
 pub mod exec;
 pub mod gate;

@@ -238,3 +238,6 @@ impl fmt::Display for Status {
         f.write_str(self.name())
     }
 }
+
+/// The target Wine controls are built for: an x64 Windows program linked by MinGW-w64.
+pub const GNU_TRIPLE: &str = "x86_64-pc-windows-gnu";

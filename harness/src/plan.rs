@@ -3,9 +3,9 @@
 
 use crate::build::CCompiler;
 use crate::discover::{Lang, Need, Variant};
+use crate::env::Env;
 use crate::model::{Target, Tier};
 use crate::report::{Expected, ExpectedKind};
-use crate::session::Env;
 use crate::toolchain::LLVM_FIRST_ARM64EC;
 
 /// What to do with a trial.

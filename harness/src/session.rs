@@ -8,73 +8,16 @@ use crate::paths::Dirs;
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, Fingerprint, RustcFingerprint};
 use crate::run::Runner;
-use crate::run::wine::{Support, WineTools};
-use crate::toolchain::tools::{self, Avail, Linker, Msvc, ToolInfo};
-use crate::toolchain::{self, Request, Toolchain, provision};
-use std::path::{Path, PathBuf};
+use crate::toolchain::tools::{self, ToolInfo};
+use crate::toolchain::{self, Request, provision};
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The default per-case timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Everything the plan and the phases need to know about this machine.
-pub struct Env {
-    pub toolchain: Toolchain,
-    pub clang_cl: Avail<ToolInfo>,
-    pub rust_lld: Avail<ToolInfo>,
-    /// LLD 20+ for the link tier (the toolchain's rust-lld, or lld-link from PATH).
-    pub linker: Avail<Linker>,
-    /// The clang driver that assembles the link tier's support files.
-    pub clang: Avail<ToolInfo>,
-    pub msvc: Avail<Msvc>,
-    /// Where Arm64EC images run (`harness.toml`, `--runner`; default: native or none).
-    pub runner: Runner,
-    /// Wine and MinGW-w64, for Wine controls.
-    pub wine: Avail<WineTools>,
-    /// The Wine launcher and prefix, prepared at the first Wine control.
-    pub wine_prepared: OnceLock<Result<Support, String>>,
-    /// The emulator binary for the `emulated` runner, found or built at first use.
-    pub emulator: OnceLock<Result<PathBuf, String>>,
-    /// Write run expectations instead of comparing with them (`--bless`).
-    pub bless: bool,
-    pub dirs: Dirs,
-    pub default_timeout: Duration,
-}
-
-impl Env {
-    /// The Wine tools and their prepared support files, or why there are none.
-    pub fn wine_support(&self) -> Result<(&WineTools, &Support), String> {
-        let tools = self.wine.found().ok_or_else(|| self.wine.why_missing().unwrap_or_default())?;
-        let lld = self.rust_lld.found().map(|t| t.path.clone());
-        let prepared = self.wine_prepared.get_or_init(|| {
-            // Wine controls are built for windows-gnu: its std is installed at the first one.
-            crate::toolchain::provision::ensure(
-                &self.toolchain,
-                &[crate::run::wine::GNU_TRIPLE],
-                &self.dirs.root,
-            )
-            .map_err(|e| e.to_string())?;
-            let lld = lld.ok_or(
-                "the Wine launcher is linked with the toolchain's rust-lld, which is missing",
-            )?;
-            tools.prepare(&self.toolchain, &lld, &self.dirs.root)
-        });
-        prepared.as_ref().map(|s| (tools, s)).map_err(Clone::clone)
-    }
-
-    /// The `arm64ec-emu` binary of the emulated runner (built at the first call), or why
-    /// there is none.
-    pub fn emulator(&self) -> Result<&Path, String> {
-        let Runner::Emulated { binary } = &self.runner else {
-            return Err(format!("the runner is `{}`, not `emulated`", self.runner.kind()));
-        };
-        let log = self.dirs.root.join("emulator-build.log");
-        let found =
-            self.emulator.get_or_init(|| crate::run::emulated::locate(binary.as_deref(), &log));
-        found.as_deref().map_err(Clone::clone)
-    }
-}
+pub use crate::env::Env;
 
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
@@ -150,9 +93,11 @@ impl Session {
     pub fn execute(&self, d: &Discovered) -> CaseRecord {
         match d {
             Discovered::Variant(v) => exec::execute(v, &self.env),
-            Discovered::Matrix(m) => {
-                crate::matrix::exec::execute(m, &self.env, crate::matrix::exec::plan(m, &self.env))
-            }
+            Discovered::Matrix(m) => crate::matrix::trial::execute(
+                m,
+                &self.env,
+                crate::matrix::trial::plan(m, &self.env),
+            ),
             Discovered::Broken(b) => exec::broken(b),
         }
     }
@@ -161,7 +106,7 @@ impl Session {
     pub fn plan(&self, d: &Discovered) -> Option<Decision> {
         match d {
             Discovered::Variant(v) => Some(plan::plan(v, &self.env)),
-            Discovered::Matrix(m) => Some(crate::matrix::exec::plan(m, &self.env)),
+            Discovered::Matrix(m) => Some(crate::matrix::trial::plan(m, &self.env)),
             Discovered::Broken(_) => None,
         }
     }
@@ -170,7 +115,7 @@ impl Session {
     pub fn execute_decided(&self, d: &Discovered, decision: Decision) -> CaseRecord {
         match d {
             Discovered::Variant(v) => exec::execute_decided(v, &self.env, decision),
-            Discovered::Matrix(m) => crate::matrix::exec::execute(m, &self.env, decision),
+            Discovered::Matrix(m) => crate::matrix::trial::execute(m, &self.env, decision),
             Discovered::Broken(b) => exec::broken(b),
         }
     }

@@ -162,7 +162,7 @@ pub fn wine_steps(v: &Variant, tc: &Toolchain, mingw: Option<&std::path::Path>) 
         let mut cmd = Cmd::new(&tc.rustc)
             .arg(format!("--edition={}", v.config.edition))
             .args(["--crate-name", &name, "--crate-type", "bin"])
-            .args(["--target", crate::run::wine::GNU_TRIPLE])
+            .args(["--target", crate::model::GNU_TRIPLE])
             .args(["-C", "opt-level=1", "-C", "debuginfo=1"])
             .arg("-C")
             .arg(format!("linker={}", gcc.display()));

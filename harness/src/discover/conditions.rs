@@ -1,32 +1,8 @@
 //! `only-*` / `ignore-*` conditions, evaluated against the real cfg set that
 //! `rustc --print cfg --target T` reports (never against substrings of the triple).
 
-use serde::Serialize;
+pub use crate::toolchain::CfgEntry;
 use std::fmt;
-
-/// One line of `rustc --print cfg`: `name` or `name="value"`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
-pub struct CfgEntry {
-    pub name: String,
-    pub value: Option<String>,
-}
-
-impl CfgEntry {
-    /// Parse one line of `rustc --print cfg` output.
-    pub fn parse(line: &str) -> Option<CfgEntry> {
-        let line = line.trim();
-        if line.is_empty() {
-            return None;
-        }
-        match line.split_once('=') {
-            Some((name, value)) => {
-                let value = value.trim().strip_prefix('"')?.strip_suffix('"')?;
-                Some(CfgEntry { name: name.trim().into(), value: Some(value.into()) })
-            }
-            None => Some(CfgEntry { name: line.into(), value: None }),
-        }
-    }
-}
 
 /// The cfg keys whose values a bare condition name (`only-arm64ec`) may match.
 const VALUE_KEYS: &[&str] =

@@ -116,7 +116,7 @@ fn object_facts(o: &Value, facts: &mut BTreeSet<String>) {
         // C-ABI functions only: Rust symbols carry per-build hashes, and their thunks
         // follow the Rust convention the names do not describe.
         let symbol = str_of(t, "symbol");
-        if crate::check::thunk::is_rust_mangled(&symbol)
+        if crate::inspect::roles::is_rust_mangled(&symbol)
             || symbol.trim_start_matches('#') == "rust_begin_unwind"
         {
             continue;

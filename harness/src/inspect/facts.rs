@@ -47,7 +47,7 @@ pub fn imports(v: &ObjectView) -> Vec<String> {
         .iter()
         .filter(|s| s.is_external() && s.section().is_none() && s.weak.is_none())
         .filter(|s| s.place == super::coff::Place::Undefined && !s.name.is_empty())
-        .filter(|s| !crate::check::thunk::is_rust_mangled(&s.name))
+        .filter(|s| !crate::inspect::roles::is_rust_mangled(&s.name))
         .map(|s| s.name.clone())
         .collect();
     out.sort();

@@ -34,6 +34,14 @@ pub enum Role {
     Other,
 }
 
+/// A Rust-mangled name (legacy `_ZN…` or v0 `_R…`), with its `#` or `__imp_` prefix.
+pub fn is_rust_mangled(name: &str) -> bool {
+    let n = name.trim_start_matches('#').trim_start_matches("__imp_");
+    n.starts_with("_ZN")
+        || (n.starts_with("_R")
+            && n[2..].starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit()))
+}
+
 /// Whether `name` is an Arm64EC-mangled function name.
 pub fn is_ec_mangled(name: &str) -> bool {
     name.starts_with('#') || (name.starts_with('?') && name.contains("@$$h"))

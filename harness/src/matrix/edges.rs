@@ -4,6 +4,7 @@
 //! verify` finds in the objects is attributed to the functions whose thunks or code it is
 //! about.
 
+pub use super::summary::Edge;
 use super::{Arch, FnSpec, Pairing};
 use crate::abi::oracle;
 use crate::abi::thunk_name::{ThunkKind, ThunkName};
@@ -12,25 +13,7 @@ use crate::check::object::names::differences;
 use crate::inspect::ObjectView;
 use crate::inspect::hybmp::Kind;
 use crate::inspect::roles;
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// One call edge: the names each party has and every way they disagree.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Edge {
-    pub function: String,
-    pub signature: String,
-    pub oracle_exit: String,
-    pub oracle_entry: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub caller_exit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub callee_entry: Option<String>,
-    /// Disagreements and the verifier's findings about this function's thunks or code
-    /// (moved to the function's failure in a report).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<String>,
-}
 
 /// The thunks an Arm64EC object records, by plain function name.
 fn thunks(view: &ObjectView, kind: Kind) -> BTreeMap<String, String> {

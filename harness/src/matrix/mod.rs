@@ -23,16 +23,18 @@ pub mod battery;
 pub mod edges;
 pub mod emit_c;
 pub mod emit_rust;
-pub mod exec;
 pub mod expect;
-pub mod judge;
 pub mod kdl;
 pub mod minimize;
 pub mod protocol;
 pub mod sigfile;
 pub mod steps;
 pub mod suite;
+pub mod summary;
+pub mod trial;
 pub mod values;
+
+pub use summary::Skip;
 
 use crate::abi::sig::{Scalar, Signature, Ty};
 use crate::model::Target;
@@ -224,13 +226,6 @@ impl Pairing {
     pub fn sides(&self) -> [Side; 2] {
         [self.caller, self.callee]
     }
-}
-
-/// Why a function is left out of a pairing.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Skip {
-    pub function: String,
-    pub reason: String,
 }
 
 /// The functions a pairing can express, and the rest with the reason.

@@ -51,7 +51,7 @@ pub fn locate(r: &CaseRecord) -> (String, usize) {
 
 /// An ABI matrix pairing: the `.sigs` line of the first unexpected failure described by
 /// hand, or the `expectations.toml` rule of a fixed function, else `abi.toml`.
-fn locate_matrix(r: &CaseRecord, m: &crate::matrix::exec::Summary) -> (String, usize) {
+fn locate_matrix(r: &CaseRecord, m: &crate::matrix::summary::Summary) -> (String, usize) {
     let dir = Path::new(&r.fixture).parent().unwrap_or(Path::new(""));
     let at = |file: &str, line: &str| {
         (relative(&dir.join(file).display().to_string()), line.parse().unwrap_or(1))

@@ -200,7 +200,7 @@ pub struct CaseRecord {
     pub phases: Vec<PhaseRecord>,
     /// For an ABI matrix pairing: what was checked per function and what did not pass.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub matrix: Option<crate::matrix::exec::Summary>,
+    pub matrix: Option<crate::matrix::summary::Summary>,
 }
 
 /// Identity of everything that produced the results.

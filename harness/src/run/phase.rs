@@ -7,9 +7,9 @@ use super::output;
 use crate::build::{Artifact, ArtifactKind};
 use crate::check::{self, Finding};
 use crate::discover::Variant;
+use crate::env::Env;
 use crate::process::{CmdRecord, Exit};
 use crate::report::{CaseRecord, PhaseName, PhaseRecord, PhaseStatus};
-use crate::session::Env;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

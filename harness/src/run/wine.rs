@@ -36,7 +36,7 @@ pub struct Support {
     pub prefix: PathBuf,
 }
 
-pub const GNU_TRIPLE: &str = "x86_64-pc-windows-gnu";
+pub use crate::model::GNU_TRIPLE;
 
 fn first(candidates: &[&str]) -> Option<PathBuf> {
     candidates.iter().find_map(|c| {

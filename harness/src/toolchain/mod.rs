@@ -1,15 +1,16 @@
 //! Toolchains: resolve `--toolchain` (a rustup name or a path to rustc), probe it into a
 //! fingerprint, refuse LLVM below 18, and provision the Windows targets' std.
 
+pub mod cfg;
 pub mod probe_cache;
 pub mod provision;
 pub mod rustup;
 pub mod tools;
 
-use crate::discover::conditions::CfgEntry;
 use crate::error::{Error, Result};
 use crate::model::{Target, Version};
 use crate::process::{self, Cmd};
+pub use cfg::CfgEntry;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

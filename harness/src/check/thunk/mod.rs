@@ -21,7 +21,7 @@ use super::Finding;
 use super::object::{at, code};
 use crate::abi::thunk_name::{ThunkKind, ThunkName};
 use crate::inspect::ObjectView;
-use crate::inspect::roles::Role;
+use crate::inspect::roles::{self, Role};
 
 /// The outcome for one thunk: its problems, or why it could not be followed.
 pub enum Outcome {
@@ -41,17 +41,9 @@ pub fn rules(view: &ObjectView) -> Vec<Finding> {
     out
 }
 
-/// A Rust-mangled name (legacy `_ZN…` or v0 `_R…`), with its `#` or `__imp_` prefix.
-pub fn is_rust_mangled(name: &str) -> bool {
-    let n = name.trim_start_matches('#').trim_start_matches("__imp_");
-    n.starts_with("_ZN")
-        || (n.starts_with("_R")
-            && n[2..].starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit()))
-}
-
 /// Every defined thunk with a well-formed name, and its outcome.
 pub fn check_all<'a>(view: &'a ObjectView) -> Vec<(&'a crate::inspect::roles::Function, Outcome)> {
-    let rust_object = view.coff.symbols.iter().any(|s| is_rust_mangled(&s.name));
+    let rust_object = view.coff.symbols.iter().any(|s| roles::is_rust_mangled(&s.name));
     view.functions
         .iter()
         .filter(|f| matches!(f.role, Role::EntryThunk | Role::ExitThunk) && f.end > f.start)
@@ -59,7 +51,7 @@ pub fn check_all<'a>(view: &'a ObjectView) -> Vec<(&'a crate::inspect::roles::Fu
             let name = ThunkName::parse(&f.name).ok()?;
             let c_user = view.hybrid.records.iter().any(|r| {
                 r.target_name.as_deref() == Some(f.name.as_str())
-                    && r.source_name.as_deref().is_some_and(|s| !is_rust_mangled(s))
+                    && r.source_name.as_deref().is_some_and(|s| !roles::is_rust_mangled(s))
             });
             if rust_object && !c_user {
                 let why = "serves only Rust-ABI functions or indirect call sites here; their ARM64 side follows the Rust calling convention, which thunk names do not describe";

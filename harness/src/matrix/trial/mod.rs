@@ -1,75 +1,26 @@
 //! One pairing's trial: generate and build (one image, however many functions), inspect
 //! the objects, check every edge statically, run where code can run (host controls here;
 //! Arm64EC images on a Windows on ARM64 host) and compare the values, then judge each
-//! function against `expectations.toml` ([`super::judge`]).
+//! function against `expectations.toml` ([`judge`]).
 
-use super::edges::{self, Edge};
+use super::edges;
 use super::expect::Phase;
 use super::protocol::{self, RunVerdict};
 use super::steps::{self, Tools};
 use super::suite::MatrixCase;
-use super::{FnSpec, Skip, judge, select};
+pub use super::summary::{Edge, Failure, Summary};
+use super::{FnSpec, select};
 use crate::build::{self, ArtifactKind, CCompiler};
 use crate::check::{self, Finding};
+use crate::env::Env;
 use crate::inspect::{self, ObjectView};
 use crate::model::{Status, Target, Tier};
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, PhaseName, PhaseRecord, PhaseStatus};
-use crate::session::Env;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-/// A function that did not pass.
-#[derive(Clone, Debug, Serialize)]
-pub struct Failure {
-    pub function: String,
-    pub signature: String,
-    pub origin: String,
-    pub phase: Phase,
-    /// The expectation rule that declares it, when one does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    pub problems: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub edge: Option<Edge>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub repro: Option<String>,
-}
-
-/// The matrix part of a case record: what was checked and what did not pass.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Summary {
-    pub pairing: String,
-    pub caller: String,
-    pub callee: String,
-    pub functions: usize,
-    pub skipped: Vec<Skip>,
-    /// Functions whose edges were checked statically (0 for host controls).
-    pub static_checked: usize,
-    /// Functions whose values were compared at run time.
-    pub run_checked: usize,
-    /// `performed`, or why the values were not compared here.
-    pub run: String,
-    /// Where the values were compared: `host` (controls), or the runner's kind
-    /// (`native`, `wrapper`, `ssh`, `emulated`); empty when they were not.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub runner: String,
-    pub not_reached: usize,
-    /// Functions the emulated runner stopped because they left what it models (at most
-    /// 20, `function: why`); `not_emulated_count` counts them all.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_emulated: Vec<String>,
-    pub not_emulated_count: usize,
-    pub passed: usize,
-    pub failures: Vec<Failure>,
-    /// Functions a rule declares failing that passed: `function: rule`.
-    pub fixed: Vec<String>,
-    /// Findings no single function explains (driver code, the image).
-    pub general: Vec<String>,
-    /// Rules that would declare the unexpected failures, to paste into expectations.toml.
-    pub suggestions: Vec<String>,
-}
+mod judge;
 
 /// What each function came to before judging: the phase it failed at, why, its edge.
 #[derive(Clone, Debug, Default)]

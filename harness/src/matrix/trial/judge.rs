@@ -3,10 +3,10 @@
 //! stand-alone repro and a suggested rule (a declared one gets a repro for the first
 //! function of each rule); a function a rule declares that passed is fixed. The case's status and reason follow.
 
-use super::exec::{Failure, Outcome, Trial};
-use super::expect::{self, Context, Phase};
-use super::minimize;
-use super::steps::Tools;
+use super::super::expect::{self, Context, Phase};
+use super::super::minimize;
+use super::super::steps::Tools;
+use super::{Failure, Outcome, Trial};
 use crate::model::Status;
 use crate::report::{CaseRecord, Expected, ExpectedKind, PhaseStatus};
 

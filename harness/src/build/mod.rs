@@ -2,6 +2,7 @@
 //! `target/harness/build/`, so an unchanged case does no compiler work on re-run and
 //! concurrent trials never write into each other's outputs.
 
+pub mod diagnose;
 pub mod link;
 pub mod recipe;
 
@@ -194,7 +195,7 @@ pub fn run_steps(
         // Record the directory the outputs end up in, so the argv can be replayed there.
         rec.cwd = Some(dir.display().to_string());
         let exit = rec.exit.clone();
-        let summary = format!("{}\n{}", rec.summary(), rec.tail(20));
+        let summary = failure_summary(&rec, &mut phase);
         phase.commands.push(rec);
         let status = match exit {
             Exit::Code { code: 0 }
@@ -252,6 +253,24 @@ pub fn run_steps(
     }
     let artifacts = artifacts_of(&dir, &outputs);
     BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts }
+}
+
+/// Why a step failed: its first error and the lines printed for it, then how it ended;
+/// without a recognizable error, how it ended and the end of its output.
+fn failure_summary(rec: &CmdRecord, phase: &mut PhaseRecord) -> String {
+    if matches!(rec.exit, Exit::Code { code } if code != 0) {
+        let found =
+            diagnose::first_error(&rec.stderr).or_else(|| diagnose::first_error(&rec.stdout));
+        if let Some(f) = found {
+            phase.first_error = Some(f.error);
+            return format!(
+                "{}\n{} (its whole output is in the report)",
+                f.block.join("\n"),
+                rec.summary()
+            );
+        }
+    }
+    format!("{}\n{}", rec.summary(), rec.tail(20))
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {

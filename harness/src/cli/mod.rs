@@ -128,6 +128,10 @@ struct RunArgs {
     /// where annotations and a step summary are written automatically).
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
+    /// What a selection that matches no case does: fail (exit 2, the default), warn (exit
+    /// 0 with a warning) or pass. No report is written either way.
+    #[arg(long, value_name = "WHAT", value_enum, default_value_t = run_cmd::NoTests::Fail)]
+    no_tests: run_cmd::NoTests,
 }
 
 #[derive(Args, Debug)]

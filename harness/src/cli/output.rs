@@ -2,17 +2,26 @@
 //! there, JUnit XML when asked, and a repro bundle per failing case next to the report.
 
 use harness::output::repro;
+use harness::output::view::CiReport;
 use harness::report::Report;
 use std::path::{Path, PathBuf};
 
-pub fn emit(report: &Report, report_path: &Path, junit: Option<&Path>) {
-    harness::output::github::emit(report, &[], "");
-    if let Some(p) = junit
-        && let Err(e) = harness::output::junit::write(report, p)
+/// Annotations, groups and the step summary (on GitHub) and the repro bundles of one
+/// toolchain's run; returns what JUnit XML will hold of it.
+pub fn emit(report: &Report, report_path: &Path) -> CiReport {
+    let view = CiReport::of(report);
+    harness::output::github::emit(&view, &[], "");
+    write_repros(report, report_path);
+    view
+}
+
+/// JUnit XML of every toolchain's run, when asked for.
+pub fn junit(views: &[CiReport], path: Option<&Path>) {
+    if let Some(p) = path
+        && let Err(e) = harness::output::junit::write(views, p)
     {
         eprintln!("error: cannot write JUnit XML to {}: {e}", p.display());
     }
-    write_repros(report, report_path);
 }
 
 /// `report.json` → `repros/`, `report-nightly.json` → `report-nightly-repros/`.

@@ -55,6 +55,9 @@ pub struct PhaseRecord {
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// A failed build step's first error and the place it names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<crate::build::diagnose::FirstError>,
 }
 
 impl PhaseRecord {
@@ -70,6 +73,7 @@ impl PhaseRecord {
             images: Vec::new(),
             findings: Vec::new(),
             message: None,
+            first_error: None,
         }
     }
 

@@ -165,6 +165,7 @@ pub fn run_steps(
     };
     let dir = build_root.join(&key);
     phase.dir = Some(dir.display().to_string());
+    phase.generated = files.iter().map(|(rel, _)| rel.clone()).collect();
     if let Some(m) = read_manifest(&dir) {
         phase.cached = true;
         phase.commands = m.commands;
@@ -219,7 +220,7 @@ pub fn run_steps(
         if phase.message.is_none() {
             phase.message = Some(summary);
         }
-        let _ = std::fs::remove_dir_all(&tmp);
+        keep_failed(&tmp, &build_root.join(format!("{key}.failed")), &mut phase);
         return BuildOutput { phase: phase.finish(status, start), artifacts: vec![] };
     }
     let outputs: Vec<_> = steps
@@ -240,6 +241,7 @@ pub fn run_steps(
             artifacts: vec![],
         };
     }
+    let _ = std::fs::remove_dir_all(build_root.join(format!("{key}.failed")));
     // Publish atomically; if another process won the race, use its identical outputs.
     if std::fs::rename(&tmp, &dir).is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -253,6 +255,21 @@ pub fn run_steps(
     }
     let artifacts = artifacts_of(&dir, &outputs);
     BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts }
+}
+
+/// A failed build's directory stays as `<key>.failed` (the last failure of that key), so
+/// its generated sources can go into a repro bundle; the phase and its commands name it.
+fn keep_failed(tmp: &Path, failed: &Path, phase: &mut PhaseRecord) {
+    let _ = std::fs::remove_dir_all(failed);
+    if std::fs::rename(tmp, failed).is_err() {
+        let _ = std::fs::remove_dir_all(tmp);
+        return;
+    }
+    let shown = failed.display().to_string();
+    for c in &mut phase.commands {
+        c.cwd = Some(shown.clone());
+    }
+    phase.dir = Some(shown);
 }
 
 /// Why a step failed: its first error and the lines printed for it, then how it ended;

@@ -114,7 +114,19 @@ pub fn gate(args: GateArgs) -> ExitCode {
     print!("{}", compare::summary(&r));
     println!("regressions: {}", out.display());
     let repros = out.with_file_name("repros");
-    match gate::write_repros(&r, &ra, &rb, &repros) {
+    let harness_dir =
+        (args.harness_dir != paths::default_harness_dir()).then_some(&args.harness_dir);
+    let rerun = |toolchain: &str| {
+        harness::output::repro::rerun_options(&harness::output::repro::RerunOptions {
+            toolchain,
+            suites: &args.selection.suites,
+            harness_dir: harness_dir.map(|p| p.as_path()),
+            config: None,
+            runner: None,
+            timeout: None,
+        })
+    };
+    match gate::write_repros(&r, &ra, &rb, &repros, &rerun) {
         Ok(0) => {}
         Ok(n) => println!("repros: {} ({n} case(s))", repros.display()),
         Err(e) => eprintln!("warning: repros not written: {e}"),

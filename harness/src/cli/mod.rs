@@ -112,7 +112,7 @@ struct RunArgs {
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
     /// Default per-case timeout in seconds (a case's `//@ timeout` overrides it).
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    #[arg(long, value_name = "SECS", default_value_t = run_cmd::DEFAULT_TIMEOUT)]
     timeout: u64,
     /// Cases run in parallel (default: available cores).
     #[arg(long, short = 'j', value_name = "N")]
@@ -195,7 +195,9 @@ impl Selection {
     }
 
     pub fn discover(&self) -> Result<Vec<Discovered>, String> {
-        let all = discover::discover(&self.suites).map_err(|e| e.to_string())?;
+        // Compilers run in build directories: a relative root would not be found from there.
+        let root = std::path::absolute(&self.suites).unwrap_or_else(|_| self.suites.clone());
+        let all = discover::discover(&root).map_err(|e| e.to_string())?;
         Ok(all.into_iter().filter(|d| self.matches(d)).collect())
     }
 }

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// Annotations, groups and the step summary (on GitHub) and the repro bundles of one
 /// toolchain's run; returns what JUnit XML will hold of it.
-pub fn emit(report: &Report, report_path: &Path) -> CiReport {
+pub fn emit(report: &Report, report_path: &Path, rerun: &[String]) -> CiReport {
     let view = CiReport::of(report);
     harness::output::github::emit(&view, &[], "");
-    write_repros(report, report_path);
+    write_repros(report, report_path, rerun);
     view
 }
 
@@ -34,7 +34,8 @@ pub fn repro_dir(report_path: &Path) -> PathBuf {
     report_path.with_file_name(name)
 }
 
-fn write_repros(report: &Report, report_path: &Path) {
+/// `rerun`: the `harness run` options that rerun a case as this run ran it.
+fn write_repros(report: &Report, report_path: &Path, rerun: &[String]) {
     let root = repro_dir(report_path);
     // A previous run's bundles would describe failures this run may not have.
     if root.is_dir()
@@ -42,8 +43,6 @@ fn write_repros(report: &Report, report_path: &Path) {
     {
         eprintln!("warning: cannot clear {}: {e}", root.display());
     }
-    let toolchain = report.header.fingerprint.rustc.rustup_name.clone();
-    let toolchain = toolchain.unwrap_or_else(|| report.header.fingerprint.rustc.path.clone());
     let mut written = 0;
     for r in report.cases.iter().filter(|r| r.status.is_failure()) {
         let Ok(case) = serde_json::to_value(r) else { continue };
@@ -58,8 +57,7 @@ fn write_repros(report: &Report, report_path: &Path) {
             .collect();
         let reason = r.reason.as_deref().and_then(|s| s.lines().next()).unwrap_or("");
         let why = format!("{}: {reason}", r.status.name());
-        let req =
-            repro::Request { case: &case, toolchain: &toolchain, why: &why, details: &details };
+        let req = repro::Request { case: &case, rerun, why: &why, details: &details };
         match repro::write(&root, &req) {
             Ok(_) => written += 1,
             Err(e) => eprintln!("warning: no repro for {}: {e}", r.key),

@@ -39,6 +39,9 @@ pub fn run(args: RunArgs) -> ExitCode {
     worst
 }
 
+/// `--timeout` when not given.
+pub const DEFAULT_TIMEOUT: u64 = 120;
+
 /// `--no-tests`: what a selection that matches no case does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum NoTests {
@@ -175,7 +178,7 @@ fn run_toolchain(
                 started.elapsed().as_secs_f64()
             );
             println!("report: {} (per case: {})", path.display(), jsonl.display());
-            super::output::emit(&report, &path)
+            super::output::emit(&report, &path, &rerun_options(args, &report))
         }
         Err(e) => {
             eprintln!(
@@ -186,6 +189,24 @@ fn run_toolchain(
         }
     };
     (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, Some(view))
+}
+
+/// The options of this run that matter to rerun one of its cases the same way.
+fn rerun_options(args: &RunArgs, report: &harness::report::Report) -> Vec<String> {
+    let rustc = &report.header.fingerprint.rustc;
+    let toolchain = rustc.rustup_name.clone().unwrap_or_else(|| rustc.path.clone());
+    let dir = &args.toolchains.harness_dir;
+    let config = args.toolchains.config.clone().or_else(|| {
+        std::env::var_os("HARNESS_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from)
+    });
+    harness::output::repro::rerun_options(&harness::output::repro::RerunOptions {
+        toolchain: &toolchain,
+        suites: &args.selection.suites,
+        harness_dir: (*dir != harness::paths::default_harness_dir()).then_some(dir.as_path()),
+        config: config.as_deref(),
+        runner: args.toolchains.runner.as_deref(),
+        timeout: (args.timeout != DEFAULT_TIMEOUT).then_some(args.timeout),
+    })
 }
 
 /// One line per finished trial; on a terminal, a running counter as well.

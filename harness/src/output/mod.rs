@@ -3,6 +3,7 @@
 //! failure ([`repro`]). Annotations and JUnit point each failure at the fixture line that
 //! declares the failing check ([`locate`]).
 
+pub mod bundle;
 pub mod github;
 pub mod junit;
 pub mod repro;

@@ -46,6 +46,9 @@ pub struct PhaseRecord {
     pub cached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dir: Option<String>,
+    /// Files the harness wrote into `dir` before the commands ran (generated sources).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<String>,
     pub commands: Vec<CmdRecord>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectFacts>,
@@ -68,6 +71,7 @@ impl PhaseRecord {
             duration_ms: 0,
             cached: false,
             dir: None,
+            generated: Vec::new(),
             commands: Vec::new(),
             objects: Vec::new(),
             images: Vec::new(),

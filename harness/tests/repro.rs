@@ -172,3 +172,19 @@ fn an_abi_matrix_bundle_has_its_generated_sources() {
     let again = read_report(&b.join("rerun/report.json"));
     assert_eq!(case(&again, "m::rust-host-to-c-host")["status"], "fixed");
 }
+
+#[test]
+fn a_relative_suite_root_builds() {
+    let s = suite(&[("rel/ok.rs", NO_STD_OK)]);
+    let h = tempfile::tempdir().unwrap();
+    let out = Command::new(harness_bin())
+        .args(["run", "--suites", "."])
+        .arg("--harness-dir")
+        .arg(h.path())
+        .current_dir(s.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = read_report(&h.path().join("report.json"));
+    assert_eq!(case(&r, "rel::ok")["status"], "passed", "{r:#}");
+}

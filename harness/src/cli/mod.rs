@@ -33,7 +33,8 @@ ignored with its reason, never as passed.
 
 Exit status: 0 when every trial passed, was ignored or failed as expected;
 1 when any failed, timed out, errored or unexpectedly passed; 2 on a usage or
-setup error (unknown toolchain, unreadable suite root).";
+setup error (unknown toolchain, unreadable suite root, a selection that matches
+no case unless --no-tests says otherwise).";
 
 #[derive(Parser, Debug)]
 #[command(name = "harness", version, about = ABOUT, long_about = LONG_ABOUT)]

@@ -114,7 +114,12 @@ fn junit_of_several_toolchains_holds_each() {
 #[test]
 fn a_build_failure_leads_with_the_compilers_first_error_at_its_place() {
     let clang_cl = tool(&["clang-cl-22", "clang-cl"]);
-    let s = suite(&[("e/bad.rs", RUST_ERROR), ("e/bad_c.c", C_ERROR)]);
+    // A `build-fail` case whose annotation is wrong points at its annotation (line 3),
+    // not at the error it expects.
+    let expects = RUST_ERROR
+        .replace("//@ tier: static", "//@ build-fail")
+        .replace("-> u32 {", "-> u32 { //~ ERROR no such error");
+    let s = suite(&[("e/bad.rs", RUST_ERROR), ("e/bad_c.c", C_ERROR), ("e/expects.rs", &expects)]);
     let h = tempfile::tempdir().unwrap();
     let junit = h.path().join("junit.xml");
     let out = harness_run(s.path(), h.path())
@@ -153,6 +158,8 @@ fn a_build_failure_leads_with_the_compilers_first_error_at_its_place() {
         n.contains("bad.rs,line=5,") && n.ends_with("::error[E0277]: cannot add `&str` to `u32`"),
         "{n}"
     );
+    let n = note("expects.rs").unwrap_or_else(|| panic!("{stdout}"));
+    assert!(n.contains("expects.rs,line=3,"), "{n}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
         xml.contains("bad.rs\" line=\"5\"><failure message=\"error[E0277]")

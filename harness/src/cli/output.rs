@@ -8,11 +8,18 @@ use std::path::{Path, PathBuf};
 
 /// Annotations, groups and the step summary (on GitHub) and the repro bundles of one
 /// toolchain's run; returns what JUnit XML will hold of it.
-pub fn emit(report: &Report, report_path: &Path, rerun: &[String]) -> CiReport {
-    let view = CiReport::of(report);
-    harness::output::github::emit(&view, &[], "");
+pub fn emit(report: &Report, report_path: &Path, rerun: &[String]) -> Option<CiReport> {
     write_repros(report, report_path, rerun);
-    view
+    match CiReport::of(report) {
+        Ok(view) => {
+            harness::output::github::emit(&view, &[], "");
+            Some(view)
+        }
+        Err(e) => {
+            eprintln!("error: no CI output for {}: {e}", report_path.display());
+            None
+        }
+    }
 }
 
 /// JUnit XML of every toolchain's run, when asked for.

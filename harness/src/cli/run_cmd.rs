@@ -188,7 +188,7 @@ fn run_toolchain(
             return (ExitCode::from(2), None);
         }
     };
-    (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, Some(view))
+    (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, view)
 }
 
 /// The options of this run that matter to rerun one of its cases the same way.

@@ -83,7 +83,9 @@ fn locate_matrix(r: &CiCase, m: &CiMatrix) -> (String, usize) {
 /// directory holds it): generated sources and the toolchain's own files are no place to
 /// point a CI annotation at.
 fn compiler_place(r: &CiCase) -> Option<(String, usize)> {
-    let e = r.phases.iter().find_map(|p| p.first_error.as_ref())?;
+    // A `build-fail` case's build failed as it should: its findings say where to look.
+    let mut failed = r.phases.iter().filter(|p| p.name == "build" && p.status == "failed");
+    let e = failed.find_map(|p| p.first_error.as_ref())?;
     let (file, line) = (e.file.as_deref()?, e.line?);
     let dir = Path::new(&r.fixture).parent()?;
     let norm = |p: &str| p.replace('\\', "/");

@@ -67,6 +67,8 @@ pub struct CiCase {
 pub struct CiPhase {
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub status: String,
     pub message: Option<String>,
     #[serde(default)]
     pub findings: Vec<CiFinding>,
@@ -98,16 +100,10 @@ pub struct CiMatrixFailure {
 
 impl CiReport {
     /// The view of a run's report.
-    pub fn of(report: &Report) -> CiReport {
-        let read = serde_json::to_value(report)
+    pub fn of(report: &Report) -> Result<CiReport, Error> {
+        serde_json::to_value(report)
             .map_err(|e| Error::msg(e.to_string()))
-            .and_then(Self::from_value);
-        // The report's own serialization always reads back; keep the counts if it did not.
-        read.unwrap_or_else(|_| CiReport {
-            header: CiHeader::default(),
-            cases: Vec::new(),
-            summary: CiSummary { by_status: report.summary.by_status.clone() },
-        })
+            .and_then(Self::from_value)
     }
 
     /// The view of a report's JSON (`report.json` as written, or a merged report).

@@ -119,7 +119,15 @@ fn a_build_failure_leads_with_the_compilers_first_error_at_its_place() {
     let expects = RUST_ERROR
         .replace("//@ tier: static", "//@ build-fail")
         .replace("-> u32 {", "-> u32 { //~ ERROR no such error");
-    let s = suite(&[("e/bad.rs", RUST_ERROR), ("e/bad_c.c", C_ERROR), ("e/expects.rs", &expects)]);
+    // With an annotation, rustc speaks JSON (`--error-format=json`); a warning comes first.
+    let json =
+        RUST_ERROR.replace("u32 {\n", "u32 {\n    let unused = 1; //~ WARN unused variable\n");
+    let s = suite(&[
+        ("e/bad.rs", RUST_ERROR),
+        ("e/bad_c.c", C_ERROR),
+        ("e/expects.rs", &expects),
+        ("e/json.rs", &json),
+    ]);
     let h = tempfile::tempdir().unwrap();
     let junit = h.path().join("junit.xml");
     let out = harness_run(s.path(), h.path())
@@ -158,6 +166,12 @@ fn a_build_failure_leads_with_the_compilers_first_error_at_its_place() {
         n.contains("bad.rs,line=5,") && n.ends_with("::error[E0277]: cannot add `&str` to `u32`"),
         "{n}"
     );
+    let j = case(&r, "e::json");
+    let reason = j["reason"].as_str().unwrap();
+    assert!(reason.starts_with("error[E0277]: cannot add `&str` to `u32`\n"), "{reason}");
+    assert_eq!(j["phases"][0]["first_error"]["line"], 6, "{j:#}");
+    let n = note("json.rs").unwrap_or_else(|| panic!("{stdout}"));
+    assert!(n.contains("json.rs,line=6,"), "{n}");
     let n = note("expects.rs").unwrap_or_else(|| panic!("{stdout}"));
     assert!(n.contains("expects.rs,line=3,"), "{n}");
     let xml = std::fs::read_to_string(&junit).unwrap();

@@ -213,7 +213,7 @@ fn shard_reports_merge_into_one() {
         "--out",
         merged.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "an error case fails the merge: {}", text(&out));
     let m = read_report(&merged);
     let b = m["cases"].as_array().unwrap().iter().find(|c| c["key"] == "g::b").unwrap();
     assert_eq!(b["status"], "error", "{b:#}");

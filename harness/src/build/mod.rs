@@ -2,6 +2,7 @@
 //! `target/harness/build/`, so an unchanged case does no compiler work on re-run and
 //! concurrent trials never write into each other's outputs.
 
+pub mod diagnose;
 pub mod link;
 pub mod recipe;
 
@@ -164,6 +165,7 @@ pub fn run_steps(
     };
     let dir = build_root.join(&key);
     phase.dir = Some(dir.display().to_string());
+    phase.generated = files.iter().map(|(rel, _)| rel.clone()).collect();
     if let Some(m) = read_manifest(&dir) {
         phase.cached = true;
         phase.commands = m.commands;
@@ -194,7 +196,7 @@ pub fn run_steps(
         // Record the directory the outputs end up in, so the argv can be replayed there.
         rec.cwd = Some(dir.display().to_string());
         let exit = rec.exit.clone();
-        let summary = format!("{}\n{}", rec.summary(), rec.tail(20));
+        let summary = failure_summary(&rec, &mut phase);
         phase.commands.push(rec);
         let status = match exit {
             Exit::Code { code: 0 }
@@ -218,7 +220,7 @@ pub fn run_steps(
         if phase.message.is_none() {
             phase.message = Some(summary);
         }
-        let _ = std::fs::remove_dir_all(&tmp);
+        keep_failed(&tmp, &build_root.join(format!("{key}.failed")), &mut phase);
         return BuildOutput { phase: phase.finish(status, start), artifacts: vec![] };
     }
     let outputs: Vec<_> = steps
@@ -239,6 +241,7 @@ pub fn run_steps(
             artifacts: vec![],
         };
     }
+    let _ = std::fs::remove_dir_all(build_root.join(format!("{key}.failed")));
     // Publish atomically; if another process won the race, use its identical outputs.
     if std::fs::rename(&tmp, &dir).is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -252,6 +255,39 @@ pub fn run_steps(
     }
     let artifacts = artifacts_of(&dir, &outputs);
     BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts }
+}
+
+/// A failed build's directory stays as `<key>.failed` (the last failure of that key), so
+/// its generated sources can go into a repro bundle; the phase and its commands name it.
+fn keep_failed(tmp: &Path, failed: &Path, phase: &mut PhaseRecord) {
+    let _ = std::fs::remove_dir_all(failed);
+    if std::fs::rename(tmp, failed).is_err() {
+        let _ = std::fs::remove_dir_all(tmp);
+        return;
+    }
+    let shown = failed.display().to_string();
+    for c in &mut phase.commands {
+        c.cwd = Some(shown.clone());
+    }
+    phase.dir = Some(shown);
+}
+
+/// Why a step failed: its first error and the lines printed for it, then how it ended;
+/// without a recognizable error, how it ended and the end of its output.
+fn failure_summary(rec: &CmdRecord, phase: &mut PhaseRecord) -> String {
+    if matches!(rec.exit, Exit::Code { code } if code != 0) {
+        let found =
+            diagnose::first_error(&rec.stderr).or_else(|| diagnose::first_error(&rec.stdout));
+        if let Some(f) = found {
+            phase.first_error = Some(f.error);
+            return format!(
+                "{}\n{} (its whole output is in the report)",
+                f.block.join("\n"),
+                rec.summary()
+            );
+        }
+    }
+    format!("{}\n{}", rec.summary(), rec.tail(20))
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {

@@ -51,6 +51,9 @@ pub struct BisectArgs {
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
+    /// Also write the merged results as JUnit XML.
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
     /// Reports of shards (report.json or .jsonl), e.g. from `cargo nextest run --partition`.
     #[arg(value_name = "REPORT", required = true)]
     reports: Vec<PathBuf>,
@@ -111,7 +114,19 @@ pub fn gate(args: GateArgs) -> ExitCode {
     print!("{}", compare::summary(&r));
     println!("regressions: {}", out.display());
     let repros = out.with_file_name("repros");
-    match gate::write_repros(&r, &ra, &rb, &repros) {
+    let harness_dir =
+        (args.harness_dir != paths::default_harness_dir()).then_some(&args.harness_dir);
+    let rerun = |toolchain: &str| {
+        harness::output::repro::rerun_options(&harness::output::repro::RerunOptions {
+            toolchain,
+            suites: &args.selection.suites,
+            harness_dir: harness_dir.map(|p| p.as_path()),
+            config: None,
+            runner: None,
+            timeout: None,
+        })
+    };
+    match gate::write_repros(&r, &ra, &rb, &repros, &rerun) {
         Ok(0) => {}
         Ok(n) => println!("repros: {} ({n} case(s))", repros.display()),
         Err(e) => eprintln!("warning: repros not written: {e}"),
@@ -234,11 +249,34 @@ pub fn merge(args: MergeArgs) -> ExitCode {
                 args.reports.len(),
                 args.out.display()
             );
-            ExitCode::SUCCESS
+            merged_outputs(v, &args)
         }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }
+}
+
+/// What `run` leaves for CI, from the merged report: annotations and the step summary on
+/// GitHub, JUnit XML when asked; exit 1 when a case failed, errored, timed out or was fixed.
+fn merged_outputs(merged: serde_json::Value, args: &MergeArgs) -> ExitCode {
+    let view = match harness::output::view::CiReport::from_value(merged) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.out.display());
+            return ExitCode::from(2);
+        }
+    };
+    let counts: Vec<String> =
+        view.summary.by_status.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    println!("merged: {}", if counts.is_empty() { "no cases".into() } else { counts.join(", ") });
+    harness::output::github::emit(&view, &[], "");
+    if let Some(p) = &args.junit
+        && let Err(e) = harness::output::junit::write(std::slice::from_ref(&view), p)
+    {
+        eprintln!("error: cannot write JUnit XML to {}: {e}", p.display());
+        return ExitCode::from(2);
+    }
+    if view.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

@@ -33,7 +33,8 @@ ignored with its reason, never as passed.
 
 Exit status: 0 when every trial passed, was ignored or failed as expected;
 1 when any failed, timed out, errored or unexpectedly passed; 2 on a usage or
-setup error (unknown toolchain, unreadable suite root).";
+setup error (unknown toolchain, unreadable suite root, a selection that matches
+no case unless --no-tests says otherwise).";
 
 #[derive(Parser, Debug)]
 #[command(name = "harness", version, about = ABOUT, long_about = LONG_ABOUT)]
@@ -115,7 +116,7 @@ struct RunArgs {
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
     /// Default per-case timeout in seconds (a case's `//@ timeout` overrides it).
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    #[arg(long, value_name = "SECS", default_value_t = run_cmd::DEFAULT_TIMEOUT)]
     timeout: u64,
     /// Cases run in parallel (default: available cores).
     #[arg(long, short = 'j', value_name = "N")]
@@ -131,6 +132,10 @@ struct RunArgs {
     /// where annotations and a step summary are written automatically).
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
+    /// What a selection that matches no case does: fail (exit 2, the default), warn (exit
+    /// 0 with a warning) or pass. No report is written either way.
+    #[arg(long, value_name = "WHAT", value_enum, default_value_t = run_cmd::NoTests::Fail)]
+    no_tests: run_cmd::NoTests,
 }
 
 #[derive(Args, Debug)]
@@ -212,7 +217,9 @@ impl Selection {
     }
 
     pub fn discover(&self) -> Result<Vec<Discovered>, String> {
-        let all = discover::discover(&self.suites).map_err(|e| e.to_string())?;
+        // Compilers run in build directories: a relative root would not be found from there.
+        let root = std::path::absolute(&self.suites).unwrap_or_else(|_| self.suites.clone());
+        let all = discover::discover(&root).map_err(|e| e.to_string())?;
         Ok(all.into_iter().filter(|d| self.matches(d)).collect())
     }
 }

@@ -2,17 +2,33 @@
 //! there, JUnit XML when asked, and a repro bundle per failing case next to the report.
 
 use harness::output::repro;
+use harness::output::view::CiReport;
 use harness::report::Report;
 use std::path::{Path, PathBuf};
 
-pub fn emit(report: &Report, report_path: &Path, junit: Option<&Path>) {
-    harness::output::github::emit(report, &[], "");
-    if let Some(p) = junit
-        && let Err(e) = harness::output::junit::write(report, p)
+/// Annotations, groups and the step summary (on GitHub) and the repro bundles of one
+/// toolchain's run; returns what JUnit XML will hold of it.
+pub fn emit(report: &Report, report_path: &Path, rerun: &[String]) -> Option<CiReport> {
+    write_repros(report, report_path, rerun);
+    match CiReport::of(report) {
+        Ok(view) => {
+            harness::output::github::emit(&view, &[], "");
+            Some(view)
+        }
+        Err(e) => {
+            eprintln!("error: no CI output for {}: {e}", report_path.display());
+            None
+        }
+    }
+}
+
+/// JUnit XML of every toolchain's run, when asked for.
+pub fn junit(views: &[CiReport], path: Option<&Path>) {
+    if let Some(p) = path
+        && let Err(e) = harness::output::junit::write(views, p)
     {
         eprintln!("error: cannot write JUnit XML to {}: {e}", p.display());
     }
-    write_repros(report, report_path);
 }
 
 /// `report.json` → `repros/`, `report-nightly.json` → `report-nightly-repros/`.
@@ -25,7 +41,8 @@ pub fn repro_dir(report_path: &Path) -> PathBuf {
     report_path.with_file_name(name)
 }
 
-fn write_repros(report: &Report, report_path: &Path) {
+/// `rerun`: the `harness run` options that rerun a case as this run ran it.
+fn write_repros(report: &Report, report_path: &Path, rerun: &[String]) {
     let root = repro_dir(report_path);
     // A previous run's bundles would describe failures this run may not have.
     if root.is_dir()
@@ -33,8 +50,6 @@ fn write_repros(report: &Report, report_path: &Path) {
     {
         eprintln!("warning: cannot clear {}: {e}", root.display());
     }
-    let toolchain = report.header.fingerprint.rustc.rustup_name.clone();
-    let toolchain = toolchain.unwrap_or_else(|| report.header.fingerprint.rustc.path.clone());
     let mut written = 0;
     for r in report.cases.iter().filter(|r| r.status.is_failure()) {
         let Ok(case) = serde_json::to_value(r) else { continue };
@@ -49,8 +64,7 @@ fn write_repros(report: &Report, report_path: &Path) {
             .collect();
         let reason = r.reason.as_deref().and_then(|s| s.lines().next()).unwrap_or("");
         let why = format!("{}: {reason}", r.status.name());
-        let req =
-            repro::Request { case: &case, toolchain: &toolchain, why: &why, details: &details };
+        let req = repro::Request { case: &case, rerun, why: &why, details: &details };
         match repro::write(&root, &req) {
             Ok(_) => written += 1,
             Err(e) => eprintln!("warning: no repro for {}: {e}", r.key),

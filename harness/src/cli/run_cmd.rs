@@ -4,6 +4,7 @@
 use super::RunArgs;
 use harness::discover::Discovered;
 use harness::model::{Status, Tier};
+use harness::output::view::CiReport;
 use harness::report::CaseRecord;
 use harness::session::Session;
 use harness::toolchain::Request;
@@ -21,18 +22,68 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     if cases.is_empty() {
-        eprintln!("warning: no case matches under {}", args.selection.suites.display());
+        return no_tests(&args);
     }
     let requests = args.toolchains.requests();
     let many = requests.len() > 1;
     let mut worst = ExitCode::SUCCESS;
+    let mut views = Vec::new();
     for req in requests {
-        let code = run_toolchain(&args, &req, many, &cases);
+        let (code, view) = run_toolchain(&args, &req, many, &cases);
+        views.extend(view);
         if code != ExitCode::SUCCESS {
             worst = code;
         }
     }
+    super::output::junit(&views, args.junit.as_deref());
     worst
+}
+
+/// `--timeout` when not given.
+pub const DEFAULT_TIMEOUT: u64 = 120;
+
+/// `--no-tests`: what a selection that matches no case does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoTests {
+    Fail,
+    Warn,
+    Pass,
+}
+
+/// An empty selection: earlier reports stay as they are; the run fails unless told not to.
+fn no_tests(args: &RunArgs) -> ExitCode {
+    let what = describe(&args.selection);
+    match args.no_tests {
+        NoTests::Fail => {
+            eprintln!(
+                "error: no case matches {what}; nothing was run and no report was written \
+                 (--no-tests=warn or --no-tests=pass to allow this)"
+            );
+            ExitCode::from(2)
+        }
+        NoTests::Warn => {
+            eprintln!("warning: no case matches {what}; nothing was run and no report was written");
+            ExitCode::SUCCESS
+        }
+        NoTests::Pass => ExitCode::SUCCESS,
+    }
+}
+
+/// The selection in words: its filters, how they match, its tiers and the suite root.
+fn describe(sel: &super::Selection) -> String {
+    let mut o = match sel.filters.as_slice() {
+        [] => "any key".to_string(),
+        fs => {
+            let list: Vec<String> = fs.iter().map(|f| format!("`{f}`")).collect();
+            let how = if sel.exact { "as a whole key" } else { "as a substring of a key" };
+            format!("the filter {} ({how})", list.join(", "))
+        }
+    };
+    if !sel.tier.is_empty() {
+        let tiers: Vec<&str> = sel.tier.iter().map(|t| t.name()).collect();
+        o.push_str(&format!(" in tier {}", tiers.join(",")));
+    }
+    format!("{o} under {}", sel.suites.display())
 }
 
 fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
@@ -57,13 +108,19 @@ fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
     base.with_file_name(format!("{stem}-{safe}.json"))
 }
 
-fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]) -> ExitCode {
+/// One toolchain's run: its exit code, and what CI output reads of its report.
+fn run_toolchain(
+    args: &RunArgs,
+    req: &Request,
+    many: bool,
+    cases: &[Discovered],
+) -> (ExitCode, Option<CiReport>) {
     let started = Instant::now();
     let mut opts = match args.toolchains.options(req.clone()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return (ExitCode::from(2), None);
         }
     };
     opts.bless = args.bless;
@@ -73,7 +130,7 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return (ExitCode::from(2), None);
         }
     };
     let fp = session.fingerprint();
@@ -110,7 +167,7 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
         },
     );
     progress.clear();
-    match result {
+    let view = match result {
         Ok((report, jsonl)) => {
             let counts: Vec<String> =
                 report.summary.by_status.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -121,17 +178,35 @@ fn run_toolchain(args: &RunArgs, req: &Request, many: bool, cases: &[Discovered]
                 started.elapsed().as_secs_f64()
             );
             println!("report: {} (per case: {})", path.display(), jsonl.display());
-            super::output::emit(&report, &path, args.junit.as_deref());
+            super::output::emit(&report, &path, &rerun_options(args, &report))
         }
         Err(e) => {
             eprintln!(
                 "error: {e} (every finished case is in {})",
                 harness::report::writer::jsonl_path_for(&path).display()
             );
-            return ExitCode::from(2);
+            return (ExitCode::from(2), None);
         }
-    }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    };
+    (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, view)
+}
+
+/// The options of this run that matter to rerun one of its cases the same way.
+fn rerun_options(args: &RunArgs, report: &harness::report::Report) -> Vec<String> {
+    let rustc = &report.header.fingerprint.rustc;
+    let toolchain = rustc.rustup_name.clone().unwrap_or_else(|| rustc.path.clone());
+    let dir = &args.toolchains.harness_dir;
+    let config = args.toolchains.config.clone().or_else(|| {
+        std::env::var_os("HARNESS_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from)
+    });
+    harness::output::repro::rerun_options(&harness::output::repro::RerunOptions {
+        toolchain: &toolchain,
+        suites: &args.selection.suites,
+        harness_dir: (*dir != harness::paths::default_harness_dir()).then_some(dir.as_path()),
+        config: config.as_deref(),
+        runner: args.toolchains.runner.as_deref(),
+        timeout: (args.timeout != DEFAULT_TIMEOUT).then_some(args.timeout),
+    })
 }
 
 /// One line per finished trial; on a terminal, a running counter as well.

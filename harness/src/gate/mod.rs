@@ -48,12 +48,14 @@ impl Side {
 }
 
 /// A repro bundle per regression under `root` (emptied first): the candidate's case, or
-/// for a case missing from the candidate, the baseline's. Returns how many were written.
+/// for a case missing from the candidate, the baseline's. `rerun` gives the `harness run`
+/// options for a side's toolchain. Returns how many were written.
 pub fn write_repros(
     r: &compare::Regressions,
     baseline: &load::LoadedReport,
     candidate: &load::LoadedReport,
     root: &Path,
+    rerun: &dyn Fn(&str) -> Vec<String>,
 ) -> Result<usize> {
     if root.is_dir() {
         std::fs::remove_dir_all(root).map_err(|e| Error::io(root, "clear old repros", &e))?;
@@ -71,9 +73,10 @@ pub fn write_repros(
             "{} (baseline {}, candidate {})",
             e.what, baseline.toolchain, candidate.toolchain
         );
+        let options = rerun(&side.rerun);
         let req = crate::output::repro::Request {
             case: &view.record,
-            toolchain: &side.rerun,
+            rerun: &options,
             why: &why,
             details: &e.details,
         };

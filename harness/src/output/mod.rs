@@ -3,19 +3,25 @@
 //! failure ([`repro`]). Annotations and JUnit point each failure at the fixture line that
 //! declares the failing check ([`locate`]).
 
+pub mod bundle;
 pub mod github;
 pub mod junit;
 pub mod repro;
+pub mod view;
 
-use crate::report::CaseRecord;
 use std::path::Path;
+use view::{CiCase, CiMatrix};
 
-/// Where to point a failing case: the fixture and the line declaring what failed — the
-/// `//@ sig:` of the function a thunk finding names, the annotation of a diagnostic, the
-/// `exit-code` or `expect-finding` directive, else the case's `tier` line.
-pub fn locate(r: &CaseRecord) -> (String, usize) {
+/// Where to point a failing case: the file and line the compiler's first error names
+/// when it is a source of the case, else the fixture and the line declaring what failed —
+/// the `//@ sig:` of the function a thunk finding names, the annotation of a diagnostic,
+/// the `exit-code` or `expect-finding` directive, else the case's `tier` line.
+pub fn locate(r: &CiCase) -> (String, usize) {
     if let Some(m) = &r.matrix {
         return locate_matrix(r, m);
+    }
+    if let Some(at) = compiler_place(r) {
+        return at;
     }
     let text = std::fs::read_to_string(&r.fixture).unwrap_or_default();
     let line_of = |pred: &dyn Fn(&str) -> bool| {
@@ -51,7 +57,7 @@ pub fn locate(r: &CaseRecord) -> (String, usize) {
 
 /// An ABI matrix pairing: the `.sigs` line of the first unexpected failure described by
 /// hand, or the `expectations.toml` rule of a fixed function, else `abi.toml`.
-fn locate_matrix(r: &CaseRecord, m: &crate::matrix::summary::Summary) -> (String, usize) {
+fn locate_matrix(r: &CiCase, m: &CiMatrix) -> (String, usize) {
     let dir = Path::new(&r.fixture).parent().unwrap_or(Path::new(""));
     let at = |file: &str, line: &str| {
         (relative(&dir.join(file).display().to_string()), line.parse().unwrap_or(1))
@@ -71,6 +77,25 @@ fn locate_matrix(r: &CaseRecord, m: &crate::matrix::summary::Summary) -> (String
         return at("expectations.toml", &line);
     }
     (relative(&r.fixture), r.line.max(1))
+}
+
+/// The place a build's first error names, when it is a file of the case (the fixture's
+/// directory holds it): generated sources and the toolchain's own files are no place to
+/// point a CI annotation at.
+fn compiler_place(r: &CiCase) -> Option<(String, usize)> {
+    // A `build-fail` case's build failed as it should: its findings say where to look.
+    let mut failed = r.phases.iter().filter(|p| p.name == "build" && p.status == "failed");
+    let e = failed.find_map(|p| p.first_error.as_ref())?;
+    let (file, line) = (e.file.as_deref()?, e.line?);
+    let dir = Path::new(&r.fixture).parent()?;
+    let norm = |p: &str| p.replace('\\', "/");
+    let (file_n, dir_n) = (norm(file), norm(&dir.display().to_string()));
+    let inside = if cfg!(windows) {
+        file_n.to_lowercase().starts_with(&format!("{}/", dir_n.to_lowercase()))
+    } else {
+        file_n.starts_with(&format!("{dir_n}/"))
+    };
+    inside.then(|| (relative(file), line.max(1)))
 }
 
 /// A path relative to the current directory (the workspace on CI), when it is below it.

@@ -1,9 +1,12 @@
 //! Repro bundles: for each failing case (after `harness run`) or regression (after
 //! `harness gate`), a directory with only what it takes to see the problem again — the
-//! sources the build used, the exact commands (argv and working directory), why the case is
-//! there, the command that reruns it, and the code of every thunk the findings name.
-//! CI uploads them as artifacts next to the report.
+//! sources the build used, the exact commands (argv, working directory, how each ended)
+//! runnable from the bundle ([`super::bundle`]), why the case is there, the command that
+//! reruns it (`rerun.json`, and in the README) with the options the run was given, and
+//! the code of every thunk the findings name. CI uploads them as artifacts next to the
+//! report.
 
+use super::bundle::{self, strings};
 use crate::error::Error;
 use crate::inspect::{self, ObjectView};
 use crate::paths::write_atomic;
@@ -12,17 +15,57 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Source files a repro copies (anything else on a command line is an output or a tool).
-const SOURCE_EXTENSIONS: &[&str] = &["rs", "c", "cc", "cpp", "h", "S", "s", "asm", "def"];
 const MAX_THUNK_TEXT: usize = 256 * 1024;
 
-/// What a repro is for: the case record (as in report.json), the toolchain to rerun it
-/// with, and why it is in the bundle (findings or regression details).
+/// What a repro is for: the case record (as in report.json), the `harness run` options
+/// that rerun it as it ran (`--toolchain`, `--suites`, …; see [`rerun_options`]), and why
+/// it is in the bundle (findings or regression details).
 pub struct Request<'a> {
     pub case: &'a Value,
-    pub toolchain: &'a str,
+    pub rerun: &'a [String],
     pub why: &'a str,
     pub details: &'a [String],
+}
+
+/// The options a run was given that decide how a case runs, as `harness run` arguments:
+/// the toolchain always, the suite root as an absolute path, and the rest when given.
+pub struct RerunOptions<'a> {
+    pub toolchain: &'a str,
+    pub suites: &'a Path,
+    pub harness_dir: Option<&'a Path>,
+    pub config: Option<&'a Path>,
+    pub runner: Option<&'a str>,
+    pub timeout: Option<u64>,
+}
+
+pub fn rerun_options(o: &RerunOptions) -> Vec<String> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut v = vec!["--toolchain".to_string(), o.toolchain.to_string()];
+    v.extend(["--suites".to_string(), abs(o.suites).display().to_string()]);
+    if let Some(d) = o.harness_dir {
+        v.extend(["--harness-dir".to_string(), abs(d).display().to_string()]);
+    }
+    if let Some(c) = o.config {
+        v.extend(["--config".to_string(), abs(c).display().to_string()]);
+    }
+    if let Some(r) = o.runner {
+        v.extend(["--runner".to_string(), r.to_string()]);
+    }
+    if let Some(t) = o.timeout {
+        v.extend(["--timeout".to_string(), t.to_string()]);
+    }
+    v
+}
+
+/// The argv that reruns `key`: `cargo run` of this workspace's harness, from anywhere.
+pub fn rerun_argv(key: &str, options: &[String]) -> Vec<String> {
+    let manifest = crate::paths::workspace_root().join("Cargo.toml");
+    let head = ["cargo", "run", "--manifest-path"].map(String::from);
+    let mut v: Vec<String> = head.into();
+    v.push(manifest.display().to_string());
+    v.extend(["-p", "harness", "--", "run", "--exact", key].map(String::from));
+    v.extend(options.iter().cloned());
+    v
 }
 
 /// A directory name for a case key: `suite::case` → `suite--case`.
@@ -39,45 +82,29 @@ pub fn write(root: &Path, req: &Request) -> Result<PathBuf, Error> {
     let dir = root.join(dir_name(key));
     let io = |p: &Path, e: std::io::Error| Error::io(p, "write the repro", &e);
     let commands = commands(req.case);
-    let mut copied = BTreeSet::new();
-    let fixture = req.case["fixture"].as_str().unwrap_or("");
-    let sources = std::iter::once(fixture.to_string())
-        .chain(commands.iter().flat_map(|c| strings(&c["argv"])))
-        .filter(|a| is_source(Path::new(a)));
-    for src in sources {
-        let p = Path::new(&src);
-        let Some(name) = p.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            continue;
-        };
-        if !copied.insert(name.clone()) {
-            continue;
-        }
-        let bytes = std::fs::read(p).map_err(|e| Error::io(p, "read a repro source", &e))?;
-        let to = dir.join("src").join(&name);
-        write_atomic(&to, &bytes).map_err(|e| io(&to, e))?;
-    }
-    let cmd_file = dir.join("commands.json");
-    let text = serde_json::to_vec_pretty(&json!(commands)).map_err(std::io::Error::other);
-    text.and_then(|t| write_atomic(&cmd_file, &t)).map_err(|e| io(&cmd_file, e))?;
+    let gathered = bundle::gather(&dir, req.case, &commands)?;
+    let commands = bundle::relocate(&commands, &gathered.roots);
+    let json_file = |name: &str, v: &Value| {
+        let f = dir.join(name);
+        let text = serde_json::to_vec_pretty(v).map_err(std::io::Error::other);
+        text.and_then(|t| write_atomic(&f, &t)).map_err(|e| io(&f, e))
+    };
+    json_file("commands.json", &json!(commands))?;
+    // The rerun's report goes into the bundle: the run's own report stays as it is.
+    let own = std::path::absolute(dir.join("rerun/report.json")).unwrap_or_default();
+    let mut options = req.rerun.to_vec();
+    options.extend(["--report".to_string(), own.display().to_string()]);
+    let rerun = rerun_argv(key, &options);
+    json_file("rerun.json", &json!({ "argv": rerun }))?;
     let thunks = thunk_code(req.case, req.details);
     if !thunks.is_empty() {
         let f = dir.join("thunks.txt");
         write_atomic(&f, thunks.as_bytes()).map_err(|e| io(&f, e))?;
     }
-    let readme = readme(req, key, &copied, &commands, !thunks.is_empty());
+    let readme = readme(req, key, &rerun, &gathered, &commands, !thunks.is_empty());
     let f = dir.join("README.md");
     write_atomic(&f, readme.as_bytes()).map_err(|e| io(&f, e))?;
     Ok(dir)
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
-}
-
-fn is_source(p: &Path) -> bool {
-    p.is_absolute()
-        && p.extension().is_some_and(|e| SOURCE_EXTENSIONS.iter().any(|x| e == *x))
-        && p.is_file()
 }
 
 /// The build commands of the case: as run, or from the build directory's manifest when
@@ -94,7 +121,8 @@ fn commands(case: &Value) -> Vec<Value> {
             cmds = m["commands"].as_array().cloned().unwrap_or_default();
         }
         for c in cmds {
-            out.push(json!({ "phase": p["name"], "argv": c["argv"], "cwd": c["cwd"] }));
+            let (argv, cwd, exit) = (&c["argv"], &c["cwd"], &c["exit"]);
+            out.push(json!({ "phase": p["name"], "argv": argv, "cwd": cwd, "exit": exit }));
         }
     }
     out
@@ -155,10 +183,23 @@ fn render(v: &ObjectView, names: &BTreeSet<String>) -> String {
     inspect::dump::render_functions(v, |f| names.contains(f))
 }
 
+/// An argv as one line to paste into a shell (arguments with spaces or quotes quoted).
+fn shell_line(argv: &[String]) -> String {
+    let quote = |a: &String| {
+        if a.is_empty() || a.contains([' ', '"', '\'', '$', '`', '&', '|', ';', '*']) {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        } else {
+            a.clone()
+        }
+    };
+    argv.iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
 fn readme(
     req: &Request,
     key: &str,
-    sources: &BTreeSet<String>,
+    rerun: &[String],
+    files: &bundle::Gathered,
     commands: &[Value],
     thunks: bool,
 ) -> String {
@@ -170,20 +211,25 @@ fn readme(
         }
         o.push_str("```\n\n");
     }
+    let line = shell_line(rerun);
     let _ = writeln!(
         o,
-        "Rerun: `cargo run -p harness -- run --exact {key} --toolchain {}`\n",
-        req.toolchain
+        "Rerun with the options of the run, from anywhere (`rerun.json` has the argv; its \
+         report goes to `rerun/` here):\n\n```\n{line}\n```\n"
     );
-    if !sources.is_empty() {
-        o.push_str("Sources (in `src/`): ");
-        o.push_str(&sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
-        o.push_str("\n\n");
+    let list = |v: &[String]| v.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+    if !files.sources.is_empty() {
+        let _ = writeln!(o, "Sources (in `src/`): {}\n", list(&files.sources));
     }
-    o.push_str("Commands (`commands.json` has each argv and working directory):\n\n");
+    if !files.generated.is_empty() {
+        let _ = writeln!(o, "Generated by the harness (in `work/`): {}\n", list(&files.generated));
+    }
+    o.push_str(
+        "Commands, to run in this order from the bundle's `work/` directory \
+         (`commands.json` has each argv, working directory and how it ended):\n\n",
+    );
     for c in commands {
-        let argv = strings(&c["argv"]);
-        let _ = writeln!(o, "- {}", argv.join(" "));
+        let _ = writeln!(o, "- `{}`", shell_line(&strings(&c["argv"])));
     }
     if thunks {
         o.push_str("\nThe code of each thunk named above is in `thunks.txt`.\n");

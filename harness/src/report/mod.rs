@@ -46,6 +46,9 @@ pub struct PhaseRecord {
     pub cached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dir: Option<String>,
+    /// Files the harness wrote into `dir` before the commands ran (generated sources).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<String>,
     pub commands: Vec<CmdRecord>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectFacts>,
@@ -55,6 +58,9 @@ pub struct PhaseRecord {
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// A failed build step's first error and the place it names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<FirstError>,
 }
 
 impl PhaseRecord {
@@ -65,11 +71,13 @@ impl PhaseRecord {
             duration_ms: 0,
             cached: false,
             dir: None,
+            generated: Vec::new(),
             commands: Vec::new(),
             objects: Vec::new(),
             images: Vec::new(),
             findings: Vec::new(),
             message: None,
+            first_error: None,
         }
     }
 
@@ -296,4 +304,19 @@ pub fn now_unix_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// The first error of a failed step, as the report keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FirstError {
+    /// The error's line as the tool printed it.
+    pub message: String,
+    /// The file the tool names, as it names it (relative to the command's directory, or
+    /// absolute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }

@@ -2,38 +2,17 @@
 //! build → run → check for host controls. Produces the case's report record; never panics
 //! on bad input, every failure is a status with its reason.
 
-use crate::build::{self, ArtifactKind};
+use crate::build;
 use crate::check;
 use crate::discover::{BrokenCase, Variant};
 use crate::env::Env;
 use crate::inspect;
-use crate::model::{CaseKey, Status};
+use crate::model::Status;
+use crate::pipeline::{self, base_record};
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, Expected, PhaseName, PhaseRecord, PhaseStatus};
 use crate::run;
 use std::time::Instant;
-
-pub(crate) fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {
-    CaseRecord {
-        record_type: "case",
-        key: key.clone(),
-        suite: key.suite.clone(),
-        case: key.case.clone(),
-        revision: key.revision.clone(),
-        pairing: key.pairing.clone(),
-        fixture,
-        line,
-        tier: None,
-        target: None,
-        control: false,
-        status: Status::Error,
-        reason: None,
-        expected_failure: None,
-        duration_ms: 0,
-        phases: Vec::new(),
-        matrix: None,
-    }
-}
 
 /// The record of a suite file that could not be parsed.
 pub fn broken(b: &BrokenCase) -> CaseRecord {
@@ -120,13 +99,13 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
             if v.control().is_some() {
                 run::phase::run_and_check(v, env, &built.artifacts, deadline, &mut rec);
             } else if v.config.tier == crate::model::Tier::Run {
-                inspect_and_check(v, env, &built.artifacts, diag_findings, &mut rec);
+                inspect_and_check(v, &built.artifacts, diag_findings, &mut rec);
                 let checked_ok = rec.phases.iter().all(|p| p.status == PhaseStatus::Passed);
                 if checked_ok {
                     run::phase::run_and_check(v, env, &built.artifacts, deadline, &mut rec);
                 }
             } else {
-                inspect_and_check(v, env, &built.artifacts, diag_findings, &mut rec);
+                inspect_and_check(v, &built.artifacts, diag_findings, &mut rec);
             }
         }
     }
@@ -193,121 +172,39 @@ fn expect_build_failure(v: &Variant, build: &mut PhaseRecord) -> Option<PhaseRec
 
 fn inspect_and_check(
     v: &Variant,
-    env: &Env,
     artifacts: &[build::Artifact],
     diag_findings: Vec<check::Finding>,
     rec: &mut CaseRecord,
 ) {
-    let start = Instant::now();
-    let mut inspect = PhaseRecord::new(PhaseName::Inspect);
-    let mut errors = Vec::new();
-    let mut loaded = Vec::new();
-    for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Object) {
-        match inspect::read_file(&a.path) {
-            Ok(b) => loaded.push((a, b)),
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    let mut views = Vec::new();
-    for (a, bytes) in &loaded {
-        match inspect::ObjectView::parse(&a.path.display().to_string(), bytes) {
-            Ok(view) => {
-                inspect.objects.push(view.summary());
-                views.push((*a, view));
-            }
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    let inspect = if errors.is_empty() {
-        inspect.finish(PhaseStatus::Passed, start)
-    } else {
-        inspect.error(errors.join("\n"), start)
-    };
-    let ok = inspect.status == PhaseStatus::Passed;
+    let objects = pipeline::load_objects(artifacts, |_| true);
+    let (inspect, views) = objects.inspect();
     rec.phases.push(inspect);
-    if !ok {
-        return;
-    }
+    let Some(views) = views else { return };
     let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
-    let mut images = Vec::new();
     check.findings = diag_findings;
-    for (a, view) in &views {
-        let opts = check::object::Options { target: a.target, sigs: v.config.sigs.clone() };
-        check.findings.extend(check::object::verify(view, &opts));
+    for (_, findings) in pipeline::verify_objects(&views, &v.config.sigs) {
+        check.findings.extend(findings);
     }
     let producers: Vec<(String, &inspect::ObjectView)> =
-        views.iter().map(|(a, view)| (producer(env, a), view)).collect();
+        views.iter().map(|(a, view)| (a.producer.to_string(), view)).collect();
     check.findings.extend(check::producers::compare(&producers, &v.config.sigs));
-    let entries: Vec<(String, String)> = views
-        .iter()
-        .flat_map(|(_, view)| view.hybrid.records.iter())
-        .filter(|r| r.kind == inspect::hybmp::Kind::Entry)
-        .filter_map(|r| Some((r.source_name.clone()?, r.target_name.clone()?)))
-        .collect();
-    for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Image) {
-        match image_check(v, a, artifacts, &entries) {
-            Ok((facts, verdict)) => {
-                images.push(facts);
-                check.findings.extend(verdict.findings);
-            }
-            Err(e) => check.findings.push(check::Finding::new("image.unreadable", e)),
-        }
-    }
+    let entries = pipeline::entry_thunks(&views);
+    let (images, findings) = pipeline::verify_images(artifacts, image_expect(v), &entries);
     check.images = images;
+    check.findings.extend(findings);
     let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
     rec.phases.push(check.finish(status, start));
 }
 
-/// Verify a linked image, with its map and the entry thunks the case's objects recorded.
-fn image_check(
-    v: &Variant,
-    a: &build::Artifact,
-    artifacts: &[build::Artifact],
-    entries: &[(String, String)],
-) -> Result<(crate::report::ImageFacts, check::image::Verdict), String> {
+/// What a case's linked image must be, by the machine it is linked for.
+fn image_expect(v: &Variant) -> check::image::Expect {
     use check::image::Expect;
-    let expect = match build::link::machine(v) {
+    match build::link::machine(v) {
         "arm64x" => Expect::Arm64x,
         "x64" => Expect::X64,
         "arm64" => Expect::Arm64,
         _ => Expect::Arm64ec,
-    };
-    let map = artifacts.iter().find(|m| m.kind == ArtifactKind::Map).map(|m| m.path.as_path());
-    verify_image(&a.path, expect, entries, map)
-}
-
-/// Read and verify a linked image against what it should be, with the entry thunks its
-/// objects recorded and, when there is one, the linker's map.
-pub(crate) fn verify_image(
-    image: &std::path::Path,
-    expect: check::image::Expect,
-    entries: &[(String, String)],
-    map: Option<&std::path::Path>,
-) -> Result<(crate::report::ImageFacts, check::image::Verdict), String> {
-    let bytes = inspect::read_file(image).map_err(|e| e.to_string())?;
-    let view = inspect::image::ImageView::parse(&image.display().to_string(), &bytes)
-        .map_err(|e| e.to_string())?;
-    let mut opts = check::image::Options::new(expect);
-    opts.entries = entries.to_vec();
-    if let Some(m) = map {
-        let text = std::fs::read_to_string(m).map_err(|e| format!("{}: {e}", m.display()))?;
-        opts.map =
-            Some(inspect::linkmap::parse(&text).map_err(|e| format!("{}: {e}", m.display()))?);
-    }
-    let verdict = check::image::verify(&view, &opts);
-    Ok((crate::report::ImageFacts::of(&view, &verdict), verdict))
-}
-
-/// The compiler that made an artifact, for messages comparing producers.
-fn producer(env: &Env, a: &build::Artifact) -> String {
-    match crate::discover::Lang::from_path(&a.source) {
-        Some(crate::discover::Lang::Rust) | None => format!("rustc {}", env.toolchain.info.release),
-        Some(_) => match plan::c_compiler(env, a.target) {
-            Some(build::CCompiler::Msvc(_)) => "cl (MSVC)".to_string(),
-            Some(build::CCompiler::ClangCl(t)) => format!("clang-cl {}", t.version),
-            None => "C compiler".to_string(),
-        },
     }
 }
 

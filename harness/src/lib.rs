@@ -21,6 +21,7 @@ pub mod matrix;
 pub mod model;
 pub mod output;
 pub mod paths;
+pub mod pipeline;
 pub mod plan;
 pub mod preflight;
 pub mod process;

@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("matrix::trial", 9),
     // What a trial's phases share: the machine, the plan, the run phase, Wine controls.
     ("env", 8),
+    ("pipeline", 8),
     ("plan", 8),
     ("run::phase", 8),
     ("run::wine", 8),
@@ -275,4 +276,24 @@ fn the_checker_sees_upward_imports_and_circles() {
     assert!(!c.is_empty() && c[0].contains("check/x.rs"), "{c:?}");
     made_up.remove(&("check", "exec"));
     assert!(circles(&made_up).is_empty() && upward(&made_up).is_empty());
+}
+
+/// The phase work trials share (reading and parsing objects, verifying images) is written
+/// once, in `pipeline.rs`: neither trial does it itself.
+#[test]
+fn phase_work_is_written_once_in_the_pipeline() {
+    let shared =
+        ["ObjectView::parse(", "ImageView::parse(", "inspect::read_file(", "check::image::verify("];
+    let trials = ["exec.rs", "matrix/trial/mod.rs", "matrix/trial/judge.rs"];
+    for t in trials {
+        let text = std::fs::read_to_string(src().join(t)).unwrap();
+        for call in shared {
+            assert!(
+                !text.contains(call),
+                "{t} does phase work of its own ({call}); use pipeline::"
+            );
+        }
+    }
+    let pipeline = std::fs::read_to_string(src().join("pipeline.rs")).unwrap();
+    assert!(shared.iter().all(|c| pipeline.contains(c)), "the pipeline lost a phase");
 }

@@ -14,7 +14,7 @@
 //!   ARM64 (a static library: the native half of an Arm64X image).
 //! - The linker writes a map (`/map:`), which the image checks use.
 
-use super::recipe::{ArtifactKind, CCompiler, Step, c_step, c_target, crate_name};
+use super::recipe::{ArtifactKind, CCompiler, Producer, Step, c_step, c_target, crate_name};
 use crate::discover::{CrateType, ImageKind, Lang, LinkMachine, Variant};
 use crate::model::{Target, Tier};
 use crate::process::Cmd;
@@ -97,6 +97,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 kind: ArtifactKind::Object,
                 target,
                 source: src,
+                producer: Producer::Clang(clang.version.clone()),
                 also: vec![],
             });
         }
@@ -148,6 +149,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 kind,
                 target: *extra,
                 source: root.path.clone(),
+                producer: Producer::rustc(tc),
                 also: vec![],
             });
         }
@@ -205,6 +207,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 kind: ArtifactKind::Image,
                 target: cfg.target,
                 source: root.path.clone(),
+                producer: Producer::rustc(tc),
                 also: vec![(obj, ArtifactKind::Object), (map, ArtifactKind::Map)],
             });
         }
@@ -220,6 +223,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                     kind: ArtifactKind::Library,
                     target: cfg.target,
                     source: root.path.clone(),
+                    producer: Producer::rustc(tc),
                     also: vec![],
                 });
                 inputs.push(lib);
@@ -242,6 +246,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 kind: ArtifactKind::Image,
                 target: cfg.target,
                 source: v.spec.primary.clone(),
+                producer: Producer::Linker,
                 also: vec![(map, ArtifactKind::Map)],
             });
         }
@@ -278,6 +283,7 @@ fn aux_dll_steps(v: &Variant, t: &LinkTools) -> Vec<Step> {
             kind: ArtifactKind::Object,
             target: *target,
             source: src.path.clone(),
+            producer: Producer::ClangCl(t.clang_cl.map(|c| c.version.clone()).unwrap_or_default()),
             also: vec![],
         });
         let linker = match t.linker {
@@ -296,6 +302,7 @@ fn aux_dll_steps(v: &Variant, t: &LinkTools) -> Vec<Step> {
             kind: ArtifactKind::Image,
             target: *target,
             source: src.path.clone(),
+            producer: Producer::Linker,
             also: vec![],
         });
     }

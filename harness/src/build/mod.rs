@@ -7,7 +7,7 @@ pub mod link;
 pub mod recipe;
 
 pub use link::LinkTools;
-pub use recipe::{ArtifactKind, CCompiler, Step};
+pub use recipe::{ArtifactKind, CCompiler, Producer, Step};
 
 use crate::discover::Variant;
 use crate::error::Error;
@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Bumped whenever the recipes change in a way the argv does not show.
-const RECIPE_VERSION: &str = "2";
+const RECIPE_VERSION: &str = "3";
 
 /// A file the build produced.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -32,12 +32,24 @@ pub struct Artifact {
     pub kind: ArtifactKind,
     pub target: Target,
     pub source: PathBuf,
+    /// The tool that made it, as the step that made it recorded.
+    pub producer: Producer,
+}
+
+/// One file a build published: its name in the build directory and what made it.
+#[derive(Clone, Serialize, Deserialize)]
+struct Output {
+    file: String,
+    kind: ArtifactKind,
+    target: Target,
+    source: PathBuf,
+    producer: Producer,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
     commands: Vec<CmdRecord>,
-    outputs: Vec<(String, ArtifactKind, Target, PathBuf)>,
+    outputs: Vec<Output>,
 }
 
 pub struct BuildOutput {
@@ -226,8 +238,15 @@ pub fn run_steps(
     let outputs: Vec<_> = steps
         .iter()
         .flat_map(|s| {
-            std::iter::once((s.output.clone(), s.kind, s.target, s.source.clone()))
-                .chain(s.also.iter().map(|(f, k)| (f.clone(), *k, s.target, s.source.clone())))
+            let out = |file: &String, kind: ArtifactKind| Output {
+                file: file.clone(),
+                kind,
+                target: s.target,
+                source: s.source.clone(),
+                producer: s.producer.clone(),
+            };
+            std::iter::once(out(&s.output, s.kind))
+                .chain(s.also.iter().map(move |(f, k)| out(f, *k)))
         })
         .collect();
     let manifest = Manifest { commands: phase.commands.clone(), outputs: outputs.clone() };
@@ -293,17 +312,18 @@ fn failure_summary(rec: &CmdRecord, phase: &mut PhaseRecord) -> String {
 fn read_manifest(dir: &Path) -> Option<Manifest> {
     let m: Manifest =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
-    m.outputs.iter().all(|(f, ..)| dir.join(f).is_file()).then_some(m)
+    m.outputs.iter().all(|o| dir.join(&o.file).is_file()).then_some(m)
 }
 
-fn artifacts_of(dir: &Path, outputs: &[(String, ArtifactKind, Target, PathBuf)]) -> Vec<Artifact> {
+fn artifacts_of(dir: &Path, outputs: &[Output]) -> Vec<Artifact> {
     outputs
         .iter()
-        .map(|(f, kind, target, source)| Artifact {
-            path: dir.join(f),
-            kind: *kind,
-            target: *target,
-            source: source.clone(),
+        .map(|o| Artifact {
+            path: dir.join(&o.file),
+            kind: o.kind,
+            target: o.target,
+            source: o.source.clone(),
+            producer: o.producer.clone(),
         })
         .collect()
 }

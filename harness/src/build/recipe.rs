@@ -30,6 +30,55 @@ pub enum CCompiler {
     Msvc(Msvc),
 }
 
+/// The tool that made an artifact, recorded when the step is planned: messages that compare
+/// producers name it, nothing asks for it again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "version", rename_all = "kebab-case")]
+pub enum Producer {
+    /// rustc, with its release.
+    Rustc(String),
+    /// clang-cl, with its version line.
+    ClangCl(String),
+    /// MSVC's cl.exe.
+    Msvc,
+    /// The clang driver assembling support files, with its version line.
+    Clang(String),
+    /// The linker (LLD or link.exe).
+    Linker,
+    /// MinGW-w64's gcc (Wine controls).
+    MinGw,
+    /// Not recorded (a manifest written before producers were).
+    #[default]
+    Unknown,
+}
+
+impl Producer {
+    pub fn rustc(tc: &Toolchain) -> Producer {
+        Producer::Rustc(tc.info.release.clone())
+    }
+
+    pub fn of_c(cc: &CCompiler) -> Producer {
+        match cc {
+            CCompiler::ClangCl(t) => Producer::ClangCl(t.version.clone()),
+            CCompiler::Msvc(_) => Producer::Msvc,
+        }
+    }
+}
+
+impl std::fmt::Display for Producer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Producer::Rustc(v) => write!(f, "rustc {v}"),
+            Producer::ClangCl(v) => write!(f, "clang-cl {v}"),
+            Producer::Msvc => f.write_str("cl (MSVC)"),
+            Producer::Clang(v) => write!(f, "clang {v}"),
+            Producer::Linker => f.write_str("the linker"),
+            Producer::MinGw => f.write_str("MinGW-w64 gcc"),
+            Producer::Unknown => f.write_str("an unrecorded producer"),
+        }
+    }
+}
+
 /// One compiler invocation and the file it leaves in the build directory.
 #[derive(Clone, Debug)]
 pub struct Step {
@@ -38,6 +87,8 @@ pub struct Step {
     pub kind: ArtifactKind,
     pub target: Target,
     pub source: PathBuf,
+    /// What makes the output (and the `also` files).
+    pub producer: Producer,
     /// More files the same command leaves (an object beside a linked image, its map).
     pub also: Vec<(String, ArtifactKind)>,
 }
@@ -74,6 +125,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
                 kind: ArtifactKind::Executable,
                 target: Target::Host,
                 source: root.path.clone(),
+                producer: Producer::rustc(tc),
                 also: vec![],
             });
         } else {
@@ -103,6 +155,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
                 kind: ArtifactKind::Object,
                 target: cfg.target,
                 source: root.path.clone(),
+                producer: Producer::rustc(tc),
                 also: vec![],
             });
         }
@@ -141,6 +194,7 @@ pub fn wine_steps(v: &Variant, tc: &Toolchain, mingw: Option<&std::path::Path>) 
                     kind: ArtifactKind::Image,
                     target: Target::X64,
                     source: src.path.clone(),
+                    producer: Producer::MinGw,
                     also: vec![],
                 });
             }
@@ -153,6 +207,7 @@ pub fn wine_steps(v: &Variant, tc: &Toolchain, mingw: Option<&std::path::Path>) 
             kind: ArtifactKind::Object,
             target: Target::X64,
             source: src.path.clone(),
+            producer: Producer::MinGw,
             also: vec![],
         });
         objects.push(obj);
@@ -175,6 +230,7 @@ pub fn wine_steps(v: &Variant, tc: &Toolchain, mingw: Option<&std::path::Path>) 
             kind: ArtifactKind::Executable,
             target: Target::X64,
             source: root.path.clone(),
+            producer: Producer::rustc(tc),
             also: vec![],
         });
     }
@@ -219,6 +275,7 @@ pub fn c_step(
         kind: ArtifactKind::Object,
         target,
         source: src.path.clone(),
+        producer: Producer::of_c(cc),
         also: vec![],
     }
 }

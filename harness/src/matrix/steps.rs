@@ -6,7 +6,7 @@
 use super::emit_rust::{self, Driver};
 use super::{Arch, FnSpec, Lang, Pairing, Side, emit_c};
 use crate::build::link::EMPTY_LIB;
-use crate::build::{ArtifactKind, CCompiler, Step, StepPlan};
+use crate::build::{ArtifactKind, CCompiler, Producer, Step, StepPlan};
 use crate::model::Target;
 use crate::process::Cmd;
 use crate::toolchain::Toolchain;
@@ -217,6 +217,7 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
             kind: ArtifactKind::Object,
             target: other.arch.target(),
             source: file.into(),
+            producer: Producer::rustc(tc),
             also: vec![],
         });
         link_inputs.push(out.into());
@@ -234,6 +235,7 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
             kind: ArtifactKind::Executable,
             target: Target::Host,
             source: "driver.rs".into(),
+            producer: Producer::rustc(tc),
             also: vec![],
         });
         return StepPlan { steps, files, inputs: vec![], identity: tools.identity() };
@@ -254,6 +256,7 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
                 kind: ArtifactKind::Object,
                 target: Target::Arm64ec,
                 source: SUPPORT_SRC.into(),
+                producer: Producer::Clang(clang.version.clone()),
                 also: vec![],
             },
         );
@@ -280,6 +283,7 @@ pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -
         kind: ArtifactKind::Image,
         target: Target::Arm64ec,
         source: "driver.rs".into(),
+        producer: Producer::rustc(tc),
         also: vec![(DRIVER_OBJ.into(), ArtifactKind::Object), (MAP.into(), ArtifactKind::Map)],
     });
     StepPlan { steps, files, inputs: vec![support], identity: tools.identity() }

@@ -10,7 +10,7 @@
 //! The launcher and the DLL are `#![no_std]` sources in `fixtures/support/`, built once
 //! with the toolchain's rustc and rust-lld (through the build cache).
 
-use crate::build::{self, ArtifactKind, Step, StepPlan};
+use crate::build::{self, ArtifactKind, Producer, Step, StepPlan};
 use crate::model::Target;
 use crate::process::{self, Cmd, CmdRecord, Exit};
 use crate::toolchain::Toolchain;
@@ -105,6 +105,7 @@ impl WineTools {
                 kind: ArtifactKind::Image,
                 target: Target::X64,
                 source: src_path,
+                producer: Producer::rustc(tc),
                 also: vec![],
             }
         };

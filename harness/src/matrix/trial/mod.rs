@@ -11,10 +11,10 @@ use super::suite::MatrixCase;
 pub use super::summary::{Edge, Failure, Summary};
 use super::{FnSpec, select};
 use crate::build::{self, ArtifactKind, CCompiler};
-use crate::check::{self, Finding};
+use crate::check;
 use crate::env::Env;
-use crate::inspect::{self, ObjectView};
 use crate::model::{Status, Target, Tier};
+use crate::pipeline;
 use crate::plan::{self, Decision};
 use crate::report::{CaseRecord, PhaseName, PhaseRecord, PhaseStatus};
 use std::collections::BTreeMap;
@@ -76,7 +76,7 @@ pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
     let start = Instant::now();
     let p = case.pairing;
     let control = p.is_control();
-    let mut rec = crate::exec::base_record(&case.key, case.config.display().to_string(), 1);
+    let mut rec = crate::pipeline::base_record(&case.key, case.config.display().to_string(), 1);
     rec.tier = Some(if control { Tier::Run } else { Tier::Link });
     rec.target = Some(if control { Target::Host } else { Target::Arm64ec });
     rec.control = control;
@@ -133,34 +133,10 @@ impl Trial<'_> {
     /// The inspect and check phases; false when the objects could not be read.
     fn inspect_and_check(&mut self, artifacts: &[build::Artifact]) -> bool {
         let p = self.case.pairing;
-        let start = Instant::now();
-        let mut inspect = PhaseRecord::new(PhaseName::Inspect);
-        let mut loaded = Vec::new();
-        let mut errors = Vec::new();
-        let objects = artifacts
-            .iter()
-            .filter(|a| a.kind == ArtifactKind::Object && !a.path.ends_with(steps::SUPPORT_OBJ));
-        for a in objects {
-            match inspect::read_file(&a.path) {
-                Ok(b) => loaded.push((a, b)),
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        let mut views: Vec<(&build::Artifact, ObjectView)> = Vec::new();
-        for (a, bytes) in &loaded {
-            match ObjectView::parse(&a.path.display().to_string(), bytes) {
-                Ok(v) => {
-                    inspect.objects.push(v.summary());
-                    views.push((*a, v));
-                }
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        if !errors.is_empty() {
-            self.rec.phases.push(inspect.error(errors.join("\n"), start));
-            return false;
-        }
-        self.rec.phases.push(inspect.finish(PhaseStatus::Passed, start));
+        let objects = pipeline::load_objects(artifacts, |a| !a.path.ends_with(steps::SUPPORT_OBJ));
+        let (inspect, views) = objects.inspect();
+        self.rec.phases.push(inspect);
+        let Some(views) = views else { return false };
         let start = Instant::now();
         let mut check = PhaseRecord::new(PhaseName::Check);
         let view = |side: super::Side| {
@@ -177,13 +153,7 @@ impl Trial<'_> {
                 sigs.insert(name.into(), s);
             }
         }
-        let findings: Vec<(String, Vec<Finding>)> = views
-            .iter()
-            .map(|(a, v)| {
-                let opts = check::object::Options { target: a.target, sigs: sigs.clone() };
-                (v.name.clone(), check::object::verify(v, &opts))
-            })
-            .collect();
+        let findings = pipeline::verify_objects(&views, &sigs);
         let (edges, unclaimed) = edges::check(&p, &self.fns, caller, callee, &findings);
         // Between two x64 sides there is no thunk to check: the run is the check.
         self.summary.static_checked = if p.has_ec_side() { edges.len() } else { 0 };
@@ -196,27 +166,12 @@ impl Trial<'_> {
         }
         self.summary.general.extend(unclaimed.iter().map(|f| f.to_string()));
         check.findings.extend(unclaimed);
-        let entries: Vec<(String, String)> = views
-            .iter()
-            .flat_map(|(_, v)| v.hybrid.records.iter())
-            .filter(|r| r.kind == inspect::hybmp::Kind::Entry)
-            .filter_map(|r| Some((r.source_name.clone()?, r.target_name.clone()?)))
-            .collect();
-        let map = artifacts.iter().find(|a| a.kind == ArtifactKind::Map).map(|m| m.path.as_path());
-        if let Some(img) = artifacts.iter().find(|a| a.kind == ArtifactKind::Image) {
-            match crate::exec::verify_image(&img.path, check::image::Expect::Arm64ec, &entries, map)
-            {
-                Ok((facts, verdict)) => {
-                    check.images.push(facts);
-                    self.summary.general.extend(verdict.findings.iter().map(|f| f.to_string()));
-                    check.findings.extend(verdict.findings);
-                }
-                Err(e) => {
-                    self.summary.general.push(e.clone());
-                    check.findings.push(Finding::new("image.unreadable", e));
-                }
-            }
-        }
+        let entries = pipeline::entry_thunks(&views);
+        let (images, findings) =
+            pipeline::verify_images(artifacts, check::image::Expect::Arm64ec, &entries);
+        check.images = images;
+        self.summary.general.extend(findings.iter().map(|f| f.to_string()));
+        check.findings.extend(findings);
         let failed = self.outcomes.iter().filter(|o| o.failed_at.is_some()).count();
         check.message = Some(format!(
             "{} edge(s) checked, {failed} with problems, {} general finding(s)",

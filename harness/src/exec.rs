@@ -38,7 +38,7 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
     let mut rec = base_record(&v.key, v.spec.primary.display().to_string(), v.config.tier_line);
     rec.tier = Some(if v.control().is_some() { crate::model::Tier::Run } else { v.config.tier });
     rec.target = Some(match v.control() {
-        Some("host") => crate::model::Target::Host,
+        Some(crate::discover::Control::Host) => crate::model::Target::Host,
         Some(_) => crate::model::Target::X64,
         None => v.config.target,
     });
@@ -68,7 +68,7 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
         msvc: msvc_link.map(|m| m.link.clone()),
         clang_cl: env.clang_cl.found(),
     });
-    if v.wine_control
+    if v.is_wine_control()
         && let Err(e) = env.wine_support()
     {
         rec.status = Status::Error;
@@ -199,12 +199,13 @@ fn inspect_and_check(
 
 /// What a case's linked image must be, by the machine it is linked for.
 fn image_expect(v: &Variant) -> check::image::Expect {
+    use build::link::Machine;
     use check::image::Expect;
     match build::link::machine(v) {
-        "arm64x" => Expect::Arm64x,
-        "x64" => Expect::X64,
-        "arm64" => Expect::Arm64,
-        _ => Expect::Arm64ec,
+        Machine::Arm64x => Expect::Arm64x,
+        Machine::X64 => Expect::X64,
+        Machine::Arm64 => Expect::Arm64,
+        Machine::Arm64ec => Expect::Arm64ec,
     }
 }
 

@@ -53,10 +53,11 @@ fn link_tools_missing(v: &Variant, env: &Env) -> Option<String> {
         return Some(format!("linking needs LLD 20 or later: {why}"));
     }
     let machine = crate::build::link::machine(v);
-    if machine != "x64"
+    if machine != crate::build::link::Machine::X64
         && let Some(why) = env.clang.why_missing()
     {
-        return Some(format!("the {machine} support objects are assembled with clang: {why}"));
+        let m = machine.flag();
+        return Some(format!("the {m} support objects are assembled with clang: {why}"));
     }
     None
 }
@@ -90,7 +91,7 @@ pub fn plan(v: &Variant, env: &Env) -> Decision {
             return Decision::Ignore { reason: format!("needs-{}: {why}", need.name()) };
         }
     }
-    if v.wine_control
+    if v.is_wine_control()
         && let Some(why) = env.wine.why_missing()
     {
         return Decision::Ignore {

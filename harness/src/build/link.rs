@@ -41,13 +41,44 @@ pub struct LinkTools<'a> {
 /// An empty archive: what an empty `softintrin.lib` is.
 pub const EMPTY_LIB: &[u8] = b"!<arch>\n";
 
-/// The `/machine:` of an image built for `target`.
-pub fn machine(v: &Variant) -> &'static str {
+/// The machine an image is linked for (`/machine:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Machine {
+    Arm64ec,
+    Arm64x,
+    X64,
+    Arm64,
+}
+
+impl Machine {
+    /// The value of `/machine:`.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Machine::Arm64ec => "arm64ec",
+            Machine::Arm64x => "arm64x",
+            Machine::X64 => "x64",
+            Machine::Arm64 => "arm64",
+        }
+    }
+
+    /// Whether the image holds Arm64EC code (it needs the EC support object off MSVC).
+    pub fn has_ec_code(self) -> bool {
+        matches!(self, Machine::Arm64ec | Machine::Arm64x)
+    }
+
+    /// Whether the image holds native ARM64 code (it needs the native support object).
+    pub fn has_native_code(self) -> bool {
+        matches!(self, Machine::Arm64x | Machine::Arm64)
+    }
+}
+
+/// The machine of the image a case links, from its target and `link-machine`.
+pub fn machine(v: &Variant) -> Machine {
     match (v.config.link_machine, v.config.target) {
-        (Some(LinkMachine::Arm64x), _) => "arm64x",
-        (_, Target::X64) => "x64",
-        (_, Target::Aarch64) => "arm64",
-        _ => "arm64ec",
+        (Some(LinkMachine::Arm64x), _) => Machine::Arm64x,
+        (_, Target::X64) => Machine::X64,
+        (_, Target::Aarch64) => Machine::Arm64,
+        _ => Machine::Arm64ec,
     }
 }
 
@@ -102,11 +133,11 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
             });
         }
     };
-    if matches!(m, "arm64ec" | "arm64x") && t.msvc.is_none() {
+    if m.has_ec_code() && t.msvc.is_none() {
         assemble("arm64ec-pc-windows-msvc", "arm64ec_support.S", "arm64ec_support.o", &mut out);
         inputs.push("arm64ec_support.o".into());
     }
-    if matches!(m, "arm64x" | "arm64") && t.msvc.is_none() {
+    if m.has_native_code() && t.msvc.is_none() {
         assemble("aarch64-pc-windows-msvc", "arm64_support.S", "arm64_support.o", &mut out);
         inputs.push("arm64_support.o".into());
     }
@@ -171,7 +202,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
             }
         }
     }
-    if m == "arm64x" {
+    if m == Machine::Arm64x {
         link_args.push("/machine:arm64x".into());
     }
     let case_dir = if v.spec.path.is_dir() {
@@ -234,7 +265,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 (None, None) => Cmd::new("lld-link"),
             };
             let cmd = linker
-                .arg(format!("/machine:{m}"))
+                .arg(format!("/machine:{}", m.flag()))
                 .arg(if kind == ImageKind::Dll { "/dll" } else { "/nologo" })
                 .args(link_args.iter().filter(|a| !a.starts_with("/machine:")))
                 .arg(format!("/out:{image}"))

@@ -130,7 +130,7 @@ pub fn build(
 ) -> BuildOutput {
     let start = Instant::now();
     let (steps, files, extra_inputs) = match link {
-        _ if v.wine_control => (recipe::wine_steps(v, tc, mingw), vec![], vec![]),
+        _ if v.is_wine_control() => (recipe::wine_steps(v, tc, mingw), vec![], vec![]),
         Some(t) => {
             let support = ["arm64ec_support.S", "arm64_support.S"]
                 .iter()

@@ -112,7 +112,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
     if let Some(root) = spec.rust_root() {
         let mut cmd = Cmd::new(&tc.rustc).arg(format!("--edition={}", cfg.edition));
         cmd = cmd.args(["--crate-name", &name]);
-        if v.host_control {
+        if v.is_host_control() {
             let exe = if cfg!(windows) { format!("{name}.exe") } else { name.clone() };
             cmd = cmd
                 .args(["--crate-type", "bin", "-C", "opt-level=1", "-C", "debuginfo=0"])
@@ -160,7 +160,7 @@ pub fn steps(v: &Variant, tc: &Toolchain, cc: Option<&CCompiler>) -> Vec<Step> {
             });
         }
     }
-    if v.host_control {
+    if v.is_host_control() {
         return out;
     }
     for src in spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp)) {

@@ -51,6 +51,25 @@ impl Need {
     }
 }
 
+/// A control of a case: the fixture built for another platform to prove its own logic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Control {
+    /// `::host`: built for and run on this host.
+    Host,
+    /// `::wine`: built as an x64 Windows program and run under Wine.
+    Wine,
+}
+
+impl Control {
+    /// The pairing name in the trial's key (`suite::case::host`) and expectation files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Host => "host",
+            Control::Wine => "wine",
+        }
+    }
+}
+
 /// What a link-tier case links.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ImageKind {

@@ -15,6 +15,7 @@ pub mod kinds;
 
 pub use config::{CaseConfig, ExitExpect};
 pub use directives::{CrateType, Directive, ImageKind, LinkMachine, Need};
+pub use kinds::Control;
 
 use crate::error::{Error, Result};
 use crate::model::{CaseKey, Tier};
@@ -85,23 +86,24 @@ pub struct Variant {
     pub spec: Arc<CaseSpec>,
     pub revision: Option<String>,
     pub config: CaseConfig,
-    /// True for the `::host` pairing: the fixture built and run for the host as a control.
-    pub host_control: bool,
-    /// True for the `::wine` pairing: the fixture built as an x64 Windows program and run
-    /// under Wine as a control.
-    pub wine_control: bool,
+    /// For a control pairing (`::host`, `::wine`), which one; `None` for the case itself.
+    pub control: Option<Control>,
 }
 
 impl Variant {
-    /// `host` or `wine` for a control, `None` for the case itself.
-    pub fn control(&self) -> Option<&'static str> {
-        if self.host_control {
-            Some("host")
-        } else if self.wine_control {
-            Some("wine")
-        } else {
-            None
-        }
+    /// Which control this is, `None` for the case itself.
+    pub fn control(&self) -> Option<Control> {
+        self.control
+    }
+
+    /// Whether this is the `::host` control.
+    pub fn is_host_control(&self) -> bool {
+        self.control == Some(Control::Host)
+    }
+
+    /// Whether this is the `::wine` control.
+    pub fn is_wine_control(&self) -> bool {
+        self.control == Some(Control::Wine)
     }
 }
 
@@ -410,28 +412,27 @@ fn variants(spec: CaseSpec) -> std::result::Result<Vec<Variant>, Vec<Error>> {
             revision: rev.clone(),
             pairing: None,
         };
-        let controls: Vec<&str> = [(config.host_control, "host"), (config.wine_control, "wine")]
-            .into_iter()
-            .filter_map(|(wanted, pairing)| wanted.then_some(pairing))
-            .collect();
+        let controls: Vec<Control> =
+            [(config.host_control, Control::Host), (config.wine_control, Control::Wine)]
+                .into_iter()
+                .filter_map(|(wanted, pairing)| wanted.then_some(pairing))
+                .collect();
         out.push(Variant {
             key: key.clone(),
             spec: spec.clone(),
             revision: rev.clone(),
             config: config.clone(),
-            host_control: false,
-            wine_control: false,
+            control: None,
         });
-        for pairing in controls {
+        for control in controls {
             let mut k = key.clone();
-            k.pairing = Some(pairing.into());
+            k.pairing = Some(control.name().into());
             out.push(Variant {
                 key: k,
                 spec: spec.clone(),
                 revision: rev.clone(),
                 config: config.clone(),
-                host_control: pairing == "host",
-                wine_control: pairing == "wine",
+                control: Some(control),
             });
         }
     }

@@ -45,6 +45,27 @@ impl Phase {
     }
 }
 
+/// Which pairings a rule covers: those with Arm64EC code, x64 with x64, or host controls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleTarget {
+    Arm64ec,
+    X64,
+    Host,
+}
+
+impl RuleTarget {
+    pub const ALL: [RuleTarget; 3] = [RuleTarget::Arm64ec, RuleTarget::X64, RuleTarget::Host];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleTarget::Arm64ec => "arm64ec",
+            RuleTarget::X64 => "x64",
+            RuleTarget::Host => "host",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRule {
@@ -73,7 +94,7 @@ struct RawFile {
 pub struct Rule {
     pub line: usize,
     pub case: String,
-    pub target: Option<String>,
+    pub target: Option<RuleTarget>,
     pub toolchain: Option<String>,
     pub llvm_below: Option<Version>,
     pub rustc_from: Option<Version>,
@@ -86,8 +107,7 @@ pub struct Rule {
 
 /// What a rule is matched against.
 pub struct Context<'a> {
-    /// `arm64ec`, `x64` or `host`.
-    pub target: &'a str,
+    pub target: RuleTarget,
     pub release: &'a str,
     pub llvm: Option<Version>,
 }
@@ -130,7 +150,7 @@ fn simple_glob(pattern: &str, text: &str) -> bool {
 impl Rule {
     pub fn applies(&self, id: &str, cx: &Context) -> bool {
         glob(&self.case, id)
-            && self.target.as_deref().is_none_or(|t| t == cx.target)
+            && self.target.is_none_or(|t| t == cx.target)
             && self.toolchain.as_deref().is_none_or(|g| glob(g, cx.release))
             && self.llvm_below.is_none_or(|below| cx.llvm.is_some_and(|have| have < below))
             && self.rustc_in_range(cx.release)
@@ -185,16 +205,14 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
                 format!("`case` is a glob over {suite}::<pairing>::<function>"),
             ));
         }
-        if let Some(t) = &r.target
-            && !matches!(t.as_str(), "arm64ec" | "x64" | "host")
-        {
-            return Err(Error::at(
-                path,
-                line,
-                1,
-                format!("unknown target `{t}` (arm64ec, x64, host)"),
-            ));
-        }
+        let target = match &r.target {
+            None => None,
+            Some(t) => {
+                Some(RuleTarget::ALL.into_iter().find(|k| k.name() == t).ok_or_else(|| {
+                    Error::at(path, line, 1, format!("unknown target `{t}` (arm64ec, x64, host)"))
+                })?)
+            }
+        };
         let llvm_below = match &r.llvm_below {
             None => None,
             Some(v) => Some(Version::parse(v).ok_or_else(|| {
@@ -212,7 +230,7 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
         out.push(Rule {
             line,
             case: r.case,
-            target: r.target,
+            target,
             toolchain: r.toolchain,
             llvm_below,
             rustc_from,
@@ -236,7 +254,7 @@ pub fn suggestion(id: &str, phase: Phase, cx: &Context, why: &str) -> String {
     let first_line = why.lines().next().unwrap_or("").replace('"', "'");
     format!(
         "[[expect]]\ncase = \"{id}\"\ntarget = \"{}\"\ntoolchain = \"{}\"\nbusted = \"{}\"\nreason = \"{}\"\nurl = \"<the upstream issue>\"\n",
-        cx.target,
+        cx.target.name(),
         cx.release,
         phase.name(),
         first_line.chars().take(160).collect::<String>()
@@ -263,8 +281,16 @@ mod tests {
         let text = "# x\n[[expect]]\ncase = \"abi::*::*i128*\"\nbusted = \"check\"\nllvm-below = \"22\"\n\n[[expect]]\ncase = \"abi::*\"\ntarget = \"host\"\nbusted = \"run\"\nflaky = true\n";
         let r = parse(Path::new("e.toml"), "abi", text).unwrap();
         assert_eq!((r[0].line, r[1].line), (2, 7));
-        let old = Context { target: "arm64ec", release: "1.85.0", llvm: Version::parse("19.1.7") };
-        let new = Context { target: "arm64ec", release: "1.95.0", llvm: Version::parse("22.1.2") };
+        let old = Context {
+            target: RuleTarget::Arm64ec,
+            release: "1.85.0",
+            llvm: Version::parse("19.1.7"),
+        };
+        let new = Context {
+            target: RuleTarget::Arm64ec,
+            release: "1.95.0",
+            llvm: Version::parse("22.1.2"),
+        };
         assert!(r[0].applies("abi::p::id_i128", &old));
         assert!(!r[0].applies("abi::p::id_i128", &new));
         assert!(!r[1].applies("abi::p::f", &new));

@@ -32,7 +32,7 @@ pub fn run_and_check(
         return;
     };
     let (out, _) = match v.control() {
-        Some("host") => super::run_host_control(&exe.path, deadline),
+        Some(crate::discover::Control::Host) => super::run_host_control(&exe.path, deadline),
         Some(_) => match env.wine_support() {
             Ok((tools, support)) => tools.run(support, &exe.path, deadline),
             Err(e) => {
@@ -83,7 +83,9 @@ fn check_run(v: &Variant, env: &Env, exe: &Path, out: &CmdRecord) -> Vec<Finding
     for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let actual = output::normalize(text, build_dir, case_dir);
         if env.bless {
-            if let Err(e) = output::bless(&v.spec.primary, v.control(), stream, &actual) {
+            if let Err(e) =
+                output::bless(&v.spec.primary, v.control().map(|c| c.name()), stream, &actual)
+            {
                 let f = format!(
                     "cannot bless the {stream} expectation of {}: {e}",
                     v.spec.primary.display()
@@ -91,7 +93,8 @@ fn check_run(v: &Variant, env: &Env, exe: &Path, out: &CmdRecord) -> Vec<Finding
                 findings.push(Finding::new("run.output", f));
             }
         } else {
-            let path = output::expected_file(&v.spec.primary, v.control(), stream);
+            let path =
+                output::expected_file(&v.spec.primary, v.control().map(|c| c.name()), stream);
             findings.extend(output::compare(&path, stream, &actual));
         }
     }

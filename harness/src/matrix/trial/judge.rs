@@ -3,7 +3,7 @@
 //! stand-alone repro and a suggested rule (a declared one gets a repro for the first
 //! function of each rule); a function a rule declares that passed is fixed. The case's status and reason follow.
 
-use super::super::expect::{self, Context, Phase};
+use super::super::expect::{self, Context, Phase, RuleTarget};
 use super::super::minimize;
 use super::super::steps::Tools;
 use super::{Failure, Outcome, Trial};
@@ -29,11 +29,11 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
     let release = env.toolchain.info.release.clone();
     let cx = Context {
         target: if p.is_control() {
-            "host"
+            RuleTarget::Host
         } else if p.has_ec_side() {
-            "arm64ec"
+            RuleTarget::Arm64ec
         } else {
-            "x64"
+            RuleTarget::X64
         },
         release: &release,
         llvm: env.toolchain.llvm(),

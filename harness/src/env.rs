@@ -2,7 +2,7 @@
 //! around it, the runner, Wine, and the resources prepared on first use. Opened by the
 //! session above; read by the plan, the phases and the trials below it.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::paths::Dirs;
 use crate::run::Runner;
 use crate::run::wine::{Support, WineTools};
@@ -27,9 +27,9 @@ pub struct Env {
     /// Wine and MinGW-w64, for Wine controls.
     pub wine: Avail<WineTools>,
     /// The Wine launcher and prefix, prepared at the first Wine control.
-    pub wine_prepared: OnceLock<Result<Support, String>>,
+    pub wine_prepared: OnceLock<Result<Support>>,
     /// The emulator binary for the `emulated` runner, found or built at first use.
-    pub emulator: OnceLock<Result<PathBuf, String>>,
+    pub emulator: OnceLock<Result<PathBuf>>,
     /// Write run expectations instead of comparing with them (`--bless`).
     pub bless: bool,
     pub dirs: Dirs,
@@ -38,8 +38,11 @@ pub struct Env {
 
 impl Env {
     /// The Wine tools and their prepared support files, or why there are none.
-    pub fn wine_support(&self) -> Result<(&WineTools, &Support), String> {
-        let tools = self.wine.found().ok_or_else(|| self.wine.why_missing().unwrap_or_default())?;
+    pub fn wine_support(&self) -> Result<(&WineTools, &Support)> {
+        let tools = self
+            .wine
+            .found()
+            .ok_or_else(|| Error::msg(self.wine.why_missing().unwrap_or_default()))?;
         let lld = self.rust_lld.found().map(|t| t.path.clone());
         let prepared = self.wine_prepared.get_or_init(|| {
             // Wine controls are built for windows-gnu: its std is installed at the first one.
@@ -47,11 +50,12 @@ impl Env {
                 &self.toolchain,
                 &[crate::run::wine::GNU_TRIPLE],
                 &self.dirs.root,
-            )
-            .map_err(|e| e.to_string())?;
-            let lld = lld.ok_or(
-                "the Wine launcher is linked with the toolchain's rust-lld, which is missing",
             )?;
+            let lld = lld.ok_or_else(|| {
+                Error::msg(
+                    "the Wine launcher is linked with the toolchain's rust-lld, which is missing",
+                )
+            })?;
             tools.prepare(&self.toolchain, &lld, &self.dirs.root)
         });
         prepared.as_ref().map(|s| (tools, s)).map_err(Clone::clone)
@@ -59,9 +63,12 @@ impl Env {
 
     /// The `arm64ec-emu` binary of the emulated runner (built at the first call), or why
     /// there is none.
-    pub fn emulator(&self) -> Result<&Path, String> {
+    pub fn emulator(&self) -> Result<&Path> {
         let Runner::Emulated { binary } = &self.runner else {
-            return Err(format!("the runner is `{}`, not `emulated`", self.runner.kind()));
+            return Err(Error::msg(format!(
+                "the runner is `{}`, not `emulated`",
+                self.runner.kind()
+            )));
         };
         let log = self.dirs.root.join("emulator-build.log");
         let found =

@@ -5,6 +5,7 @@
 
 use crate::build::{Artifact, ArtifactKind};
 use crate::check::{self, Finding};
+use crate::error::Error;
 use crate::inspect::{self, ObjectView};
 use crate::model::{CaseKey, Status};
 use crate::report::{CaseRecord, ImageFacts, PhaseName, PhaseRecord, PhaseStatus};
@@ -127,7 +128,7 @@ pub fn verify_images(
                 facts.push(f);
                 findings.extend(verdict.findings);
             }
-            Err(e) => findings.push(Finding::new("image.unreadable", e)),
+            Err(e) => findings.push(Finding::new("image.unreadable", e.to_string())),
         }
     }
     (facts, findings)
@@ -140,16 +141,14 @@ pub fn verify_image(
     expect: check::image::Expect,
     entries: &[(String, String)],
     map: Option<&Path>,
-) -> Result<(ImageFacts, check::image::Verdict), String> {
-    let bytes = inspect::read_file(image).map_err(|e| e.to_string())?;
-    let view = inspect::image::ImageView::parse(&image.display().to_string(), &bytes)
-        .map_err(|e| e.to_string())?;
+) -> Result<(ImageFacts, check::image::Verdict), Error> {
+    let bytes = inspect::read_file(image)?;
+    let view = inspect::image::ImageView::parse(&image.display().to_string(), &bytes)?;
     let mut opts = check::image::Options::new(expect);
     opts.entries = entries.to_vec();
     if let Some(m) = map {
-        let text = std::fs::read_to_string(m).map_err(|e| format!("{}: {e}", m.display()))?;
-        opts.map =
-            Some(inspect::linkmap::parse(&text).map_err(|e| format!("{}: {e}", m.display()))?);
+        let text = std::fs::read_to_string(m).map_err(|e| Error::io(m, "read the map", &e))?;
+        opts.map = Some(inspect::linkmap::parse(m, &text)?);
     }
     let verdict = check::image::verify(&view, &opts);
     Ok((ImageFacts::of(&view, &verdict), verdict))

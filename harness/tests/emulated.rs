@@ -83,7 +83,7 @@ fn a_broken_entry_thunk_fails_by_value_under_the_emulator() {
 
     // Replace the frame set-up of `four`'s entry thunk with `mov x1, x0`.
     let bytes = std::fs::read(&image).unwrap();
-    let lm = linkmap::parse(&std::fs::read_to_string(&map).unwrap()).unwrap();
+    let lm = linkmap::parse(&map, &std::fs::read_to_string(&map).unwrap()).unwrap();
     let thunk = lm.rva_of("$ientry_thunk$cdecl$i8$i8i8i8i8").expect("the entry thunk in the map");
     let pe = PeFile64::parse(&bytes[..]).unwrap();
     let offset = |rva: u32| pe.section_table().pe_file_range_at(rva).unwrap().0 as usize;

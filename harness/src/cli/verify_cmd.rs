@@ -105,7 +105,7 @@ fn image_options(args: &VerifyArgs) -> Result<image::Options, String> {
     if let Some(p) = &args.map {
         let text = std::fs::read_to_string(p)
             .map_err(|e| format!("{}: cannot read the map: {e}", p.display()))?;
-        opts.map = Some(linkmap::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
+        opts.map = Some(linkmap::parse(p, &text).map_err(|e| e.to_string())?);
     }
     Ok(opts)
 }

@@ -2,7 +2,9 @@
 //! image's preferred base and every public (and static) symbol's address. The link tier
 //! uses it to find in an image the functions, thunks and slots its objects define.
 
+use crate::error::Error;
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct MapSymbol {
@@ -36,15 +38,17 @@ impl LinkMap {
     }
 }
 
-/// Parse a map file; an error says which line is not understood.
-pub fn parse(text: &str) -> Result<LinkMap, String> {
+/// Parse the map file at `path` (its text); an error names the file and the line that is
+/// not understood.
+pub fn parse(path: &Path, text: &str) -> Result<LinkMap, Error> {
+    let at = |i: usize, msg: String| Error::at(path, i + 1, 1, msg);
     let mut map = LinkMap::default();
     let mut in_table = false;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("Preferred load address is ") {
             map.image_base = u64::from_str_radix(rest.trim(), 16)
-                .map_err(|_| format!("line {}: unreadable load address `{rest}`", i + 1))?;
+                .map_err(|_| at(i, format!("unreadable load address `{rest}`")))?;
             continue;
         }
         if t.starts_with("Address") && t.contains("Publics by Value") {
@@ -62,14 +66,14 @@ pub fn parse(text: &str) -> Result<LinkMap, String> {
         let mut parts = t.split_whitespace();
         let (Some(addr), Some(name), Some(value)) = (parts.next(), parts.next(), parts.next())
         else {
-            return Err(format!("line {}: expected `section:offset name address origin`", i + 1));
+            return Err(at(i, "expected `section:offset name address origin`".into()));
         };
         if !addr.contains(':') {
-            return Err(format!("line {}: `{addr}` is not a section:offset address", i + 1));
+            return Err(at(i, format!("`{addr}` is not a section:offset address")));
         }
         let origin = parts.collect::<Vec<_>>().join(" ");
         let value = u64::from_str_radix(value, 16)
-            .map_err(|_| format!("line {}: unreadable address `{value}`", i + 1))?;
+            .map_err(|_| at(i, format!("unreadable address `{value}`")))?;
         let rva = if origin == "<absolute>" {
             None
         } else {
@@ -78,7 +82,7 @@ pub fn parse(text: &str) -> Result<LinkMap, String> {
         map.symbols.push(MapSymbol { name: name.to_string(), rva, origin });
     }
     if map.image_base == 0 && map.symbols.is_empty() {
-        return Err("not a link map: no load address and no symbols".into());
+        return Err(Error::at_file(path, "not a link map: no load address and no symbols"));
     }
     Ok(map)
 }
@@ -91,14 +95,20 @@ mod tests {
 
     #[test]
     fn reads_publics_and_statics() {
-        let m = parse(MAP).unwrap();
+        let m = parse(Path::new("x.map"), MAP).unwrap();
         assert_eq!(m.image_base, 0x1_8000_0000);
         assert_eq!(m.rva_of("#add"), Some(0x100c));
         assert_eq!(m.rva_of("__hybrid_code_map_count"), None);
         assert_eq!(m.rva_of("local_fn"), Some(0x1100));
         assert_eq!(m.names_at(0x100c).collect::<Vec<_>>(), ["#add", "add"]);
         assert_eq!(m.symbols[3].origin, "libcore-1:core.o");
-        assert!(parse("garbage").is_err());
-        assert!(parse(" Preferred load address is 0000000180000000\n  Address  Publics by Value\n 0001 x\n").is_err());
+        let e = parse(Path::new("x.map"), "garbage").unwrap_err();
+        assert!(e.to_string().starts_with("x.map: not a link map"), "{e}");
+        let e = parse(
+            Path::new("x.map"),
+            " Preferred load address is 0000000180000000\n  Address  Publics by Value\n 0001 x\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("x.map:3:1: expected"), "{e}");
     }
 }

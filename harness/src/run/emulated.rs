@@ -8,6 +8,7 @@
 //! `$ARM64EC_EMU` names, or the workspace's, built with `cargo build --release -p
 //! arm64ec-emu` the first time a pairing needs it (unicorn's C core needs cmake).
 
+use crate::error::Error;
 use crate::matrix::Pairing;
 use crate::process::{self, Cmd, Exit};
 use std::path::{Path, PathBuf};
@@ -21,13 +22,16 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The emulator binary to run: `configured` (from `harness.toml`), else `$ARM64EC_EMU`,
 /// else the workspace's, built now. `log` receives the build's output.
-pub fn locate(configured: Option<&Path>, log: &Path) -> Result<PathBuf, String> {
+pub fn locate(configured: Option<&Path>, log: &Path) -> Result<PathBuf, Error> {
     let explicit = configured
         .map(Path::to_path_buf)
         .or_else(|| std::env::var_os("ARM64EC_EMU").map(PathBuf::from));
     if let Some(b) = explicit {
         return resolve(&b).ok_or_else(|| {
-            format!("the emulator `{}` does not exist (harness.toml [runner] emulator, or $ARM64EC_EMU)", b.display())
+            Error::at_file(
+                &b,
+                "the emulator does not exist (harness.toml [runner] emulator, or $ARM64EC_EMU)",
+            )
         });
     }
     build(&crate::paths::workspace_root(), log)
@@ -42,12 +46,12 @@ fn resolve(b: &Path) -> Option<PathBuf> {
 }
 
 /// Build the workspace's emulator (release) and return the binary cargo reports.
-pub fn build(workspace: &Path, log: &Path) -> Result<PathBuf, String> {
+pub fn build(workspace: &Path, log: &Path) -> Result<PathBuf, Error> {
     let manifest = workspace.join("emulator/Cargo.toml");
     if !manifest.is_file() {
-        return Err(format!(
-            "no emulator crate at {}; name a built arm64ec-emu in harness.toml ([runner] emulator) or $ARM64EC_EMU",
-            manifest.display()
+        return Err(Error::at_file(
+            &manifest,
+            "no emulator crate here; name a built arm64ec-emu in harness.toml ([runner] emulator) or $ARM64EC_EMU",
         ));
     }
     let cargo = std::env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| "cargo".into());
@@ -67,18 +71,15 @@ pub fn build(workspace: &Path, log: &Path) -> Result<PathBuf, String> {
     if rec.exit != (Exit::Code { code: 0 }) {
         let tail: Vec<&str> = rec.stderr.lines().rev().take(6).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(format!(
+        return Err(Error::msg(format!(
             "building the emulator failed ({}; log: {}):\n{}",
             rec.summary(),
             log.display(),
             tail.join("\n")
-        ));
+        )));
     }
     executable(&String::from_utf8_lossy(&stdout)).ok_or_else(|| {
-        format!(
-            "cargo built the emulator but named no `{PACKAGE}` executable (log: {})",
-            log.display()
-        )
+        Error::at_file(log, format!("cargo built the emulator but named no `{PACKAGE}` executable"))
     })
 }
 
@@ -139,10 +140,11 @@ mod tests {
     #[test]
     fn a_missing_emulator_is_an_error_naming_it() {
         let d = tempfile::tempdir().unwrap();
-        let e =
-            locate(Some(&d.path().join("nope/arm64ec-emu")), &d.path().join("log")).unwrap_err();
+        let e = locate(Some(&d.path().join("nope/arm64ec-emu")), &d.path().join("log"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nope/arm64ec-emu") && e.contains("does not exist"), "{e}");
-        let e = build(d.path(), &d.path().join("log")).unwrap_err();
+        let e = build(d.path(), &d.path().join("log")).unwrap_err().to_string();
         assert!(e.contains("no emulator crate"), "{e}");
     }
 

@@ -36,7 +36,7 @@ pub fn run_and_check(
         Some(_) => match env.wine_support() {
             Ok((tools, support)) => tools.run(support, &exe.path, deadline),
             Err(e) => {
-                rec.phases.push(phase.error(e, start));
+                rec.phases.push(phase.error(e.to_string(), start));
                 return;
             }
         },

@@ -11,6 +11,7 @@
 //! with the toolchain's rustc and rust-lld (through the build cache).
 
 use crate::build::{self, ArtifactKind, Producer, Step, StepPlan};
+use crate::error::Error;
 use crate::model::Target;
 use crate::process::{self, Cmd, CmdRecord, Exit};
 use crate::toolchain::Toolchain;
@@ -74,7 +75,7 @@ impl WineTools {
 
     /// Build the launcher and the DLL, create the prefix once, start a lingering
     /// wineserver. Errors say which step failed.
-    pub fn prepare(&self, tc: &Toolchain, rust_lld: &Path, root: &Path) -> Result<Support, String> {
+    pub fn prepare(&self, tc: &Toolchain, rust_lld: &Path, root: &Path) -> Result<Support, Error> {
         let support_dir = crate::paths::workspace_root().join("fixtures/support");
         let rustc = |src: &str, out: &str, crate_type: &str, entry: &str| {
             let src_path = support_dir.join(src);
@@ -133,10 +134,10 @@ impl WineTools {
         let deadline = Instant::now() + Duration::from_secs(300);
         let built = build::run_steps(tc, &plan, &root.join("build"), deadline, Instant::now());
         if built.phase.status != crate::report::PhaseStatus::Passed {
-            return Err(format!(
+            return Err(Error::msg(format!(
                 "building the Wine launcher failed: {}",
                 built.phase.message.unwrap_or_default()
-            ));
+            )));
         }
         let path = |name: &str| {
             built.artifacts.iter().find(|a| a.path.ends_with(name)).map(|a| a.path.clone())
@@ -144,20 +145,20 @@ impl WineTools {
         let (Some(launcher), Some(bcryptprimitives)) =
             (path("wine_launcher.exe"), path("bcryptprimitives.dll"))
         else {
-            return Err("the Wine support build left no launcher".into());
+            return Err(Error::msg("the Wine support build left no launcher"));
         };
         let prefix = root.join("wine/prefix");
         self.init_prefix(root, &prefix)?;
         Ok(Support { launcher, bcryptprimitives, prefix })
     }
 
-    fn init_prefix(&self, root: &Path, prefix: &Path) -> Result<(), String> {
+    fn init_prefix(&self, root: &Path, prefix: &Path) -> Result<(), Error> {
         let dir = root.join("wine");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create", &e))?;
         let lock_path = dir.join("prefix.lock");
-        let lock = std::fs::File::create(&lock_path)
-            .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-        lock.lock().map_err(|e| format!("{}: {e}", lock_path.display()))?;
+        let lock =
+            std::fs::File::create(&lock_path).map_err(|e| Error::io(&lock_path, "create", &e))?;
+        lock.lock().map_err(|e| Error::io(&lock_path, "lock", &e))?;
         let deadline = Instant::now() + Duration::from_secs(300);
         let ready = prefix.join(".harness-ready");
         if !ready.is_file() {
@@ -165,13 +166,12 @@ impl WineTools {
             let boot = self.env(Cmd::new(&self.wine).args(["wineboot", "--init"]), prefix);
             let (r, _) = process::run_capture_via_files(&boot, deadline, &dir);
             if !r.exit.success() || !prefix.join("drive_c").is_dir() {
-                return Err(format!(
-                    "creating the Wine prefix failed: {}\n{}",
-                    r.summary(),
-                    r.tail(10)
+                return Err(Error::at_file(
+                    prefix,
+                    format!("creating the Wine prefix failed: {}\n{}", r.summary(), r.tail(10)),
                 ));
             }
-            std::fs::write(&ready, b"").map_err(|e| format!("{}: {e}", ready.display()))?;
+            std::fs::write(&ready, b"").map_err(|e| Error::io(&ready, "write", &e))?;
         }
         // A wineserver that outlives single runs (it exits after 60 idle seconds). It
         // daemonizes: started with its output to /dev/null, so no pipe of ours stays open.

@@ -23,6 +23,7 @@ pub mod paths;
 pub mod plan;
 pub mod preflight;
 pub mod process;
+pub mod proctree;
 pub mod report;
 pub mod run;
 pub mod session;

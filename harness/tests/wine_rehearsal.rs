@@ -339,6 +339,44 @@ fn unix_looking_paths(report: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Every timeout in the Windows side's report must have struck the run phase of a program
+/// that had started its child (`child pid` printed): a timeout while building proves no
+/// process-tree kill.
+fn timeouts_without_a_tree(report: &Value) -> Vec<String> {
+    let cases = report["cases"].as_array().into_iter().flatten();
+    cases
+        .filter(|c| c["status"] == "timeout")
+        .filter_map(|c| {
+            let phases = c["phases"].as_array()?;
+            let hit = phases.iter().find(|p| p["status"] == "timeout")?;
+            let stdout = hit["commands"][0]["stdout"].as_str().unwrap_or("");
+            let proven = hit["name"] == "run" && stdout.contains("child pid");
+            (!proven).then(|| {
+                format!(
+                    "{}: the timeout struck the {} phase before the child process ran",
+                    c["key"].as_str().unwrap_or("?"),
+                    hit["name"].as_str().unwrap_or("?")
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_timeout_while_building_does_not_count_as_a_tree_kill() {
+    let case = |phase: &str, stdout: &str| {
+        serde_json::json!({"key": "s::h::host", "status": "timeout", "phases": [
+            {"name": phase, "status": "timeout", "commands": [{"stdout": stdout}]}]})
+    };
+    let run = serde_json::json!({"cases": [case("run", "child pid 12\n")]});
+    assert!(timeouts_without_a_tree(&run).is_empty());
+    let build = serde_json::json!({"cases": [case("build", "")]});
+    assert_eq!(
+        timeouts_without_a_tree(&build),
+        ["s::h::host: the timeout struck the build phase before the child process ran"]
+    );
+}
+
 #[test]
 #[ignore = "needs harness.exe for x86_64-pc-windows-gnu and Wine: run ci/rehearse-windows.sh"]
 fn the_windows_build_under_wine_gives_the_linux_statuses() {
@@ -380,6 +418,7 @@ fn the_windows_build_under_wine_gives_the_linux_statuses() {
                 .into_iter()
                 .map(|p| format!("{root}: not a Windows path: {p}")),
         );
+        problems.extend(timeouts_without_a_tree(&windows.report));
         let build = wine_path(&s.work.join("windows"));
         problems.extend(leftovers(&build).into_iter().map(|p| format!("left running: {p}")));
         compared += keys.len();

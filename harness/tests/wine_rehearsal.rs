@@ -2,7 +2,8 @@
 //! Wine, driving the Windows-hosted toolchain (`rustc.exe`), over the cases listed in
 //! `ci/wine-rehearsal.cases`; the Linux build runs the same cases with the Linux toolchain
 //! of the same release, and every case must end with the same status on both sides (for an
-//! ignored case, also the same kind of reason). So drive letters, backslashes, `.exe`
+//! ignored case, also the same kind of reason; and the same findings and facts, normalized as
+//! `harness gate` compares them). So drive letters, backslashes, `.exe`
 //! suffixes, process spawning, timeouts and the process-tree kill on Windows run for real.
 //!
 //! The rehearsal itself is `#[ignore]`d: it needs `harness.exe`, which `ci/rehearse-windows.sh`
@@ -244,6 +245,7 @@ fn prepare_wine(s: &Setup) -> (harness::run::wine::WineTools, PathBuf) {
 struct Side {
     exit: Exit,
     report: Value,
+    path: PathBuf,
     stderr: String,
 }
 
@@ -259,12 +261,12 @@ fn run_args(cmd: Cmd, suites: String, dir: String, toolchain: String, keys: &[St
         .args(keys)
 }
 
-fn finish(rec: process::CmdRecord, report: &Path) -> Side {
-    let report = std::fs::read_to_string(report)
+fn finish(rec: process::CmdRecord, path: PathBuf) -> Side {
+    let report = std::fs::read_to_string(&path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
-    Side { exit: rec.exit, report, stderr: rec.stderr }
+    Side { exit: rec.exit, report, path, stderr: rec.stderr }
 }
 
 fn run_linux(s: &Setup, root: &str, keys: &[String]) -> Side {
@@ -277,7 +279,7 @@ fn run_linux(s: &Setup, root: &str, keys: &[String]) -> Side {
         keys,
     );
     let rec = process::run(&cmd, Instant::now() + SIDE_LIMIT);
-    finish(rec, &dir.join("report.json"))
+    finish(rec, dir.join("report.json"))
 }
 
 fn run_wine(
@@ -304,7 +306,7 @@ fn run_wine(
     );
     // Output to files: the wineserver Wine starts must not hold our pipes open.
     let (rec, _) = process::run_capture_via_files(&cmd, Instant::now() + SIDE_LIMIT, &dir);
-    finish(rec, &dir.join("report.json"))
+    finish(rec, dir.join("report.json"))
 }
 
 /// Processes still running whose command line names `dir` (the Wine side's build
@@ -337,6 +339,53 @@ fn unix_looking_paths(report: &Value) -> Vec<String> {
         .filter(|p| p.contains('/') || p.starts_with(r"\\?\"))
         .map(String::from)
         .collect()
+}
+
+/// Per listed case, the findings and facts (normalized as `harness gate` compares them: no
+/// build directories, addresses or hashes) that only one side has.
+fn evidence_differences(keys: &[String], linux: &Path, windows: &Path) -> Vec<String> {
+    use harness::gate::load::load;
+    let (l, w) = match (load(linux), load(windows)) {
+        (Ok(l), Ok(w)) => (l, w),
+        (l, w) => return vec![format!("reports unreadable: {:?} {:?}", l.err(), w.err())],
+    };
+    let mut out = Vec::new();
+    for k in keys {
+        let (Some(a), Some(b)) = (l.cases.get(k), w.cases.get(k)) else { continue };
+        for (x, y) in [(&a.findings, &b.findings), (&a.facts, &b.facts)] {
+            out.extend(x.difference(y).map(|d| format!("{k}: only on linux: {d}")));
+            out.extend(y.difference(x).map(|d| format!("{k}: only under wine: {d}")));
+        }
+    }
+    out
+}
+
+#[test]
+fn findings_and_facts_are_compared_without_build_directories() {
+    let image = |file: &str, export: &str| {
+        serde_json::json!({"cases": [{"key": "s::dll", "status": "passed", "phases": [
+            {"name": "check", "images": [{"file": file, "view": "plain", "export_names": [export]}],
+             "findings": [{"rule": "image.export", "message": format!("at {file}")}]}]}]})
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, v: Value| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, v.to_string()).unwrap();
+        p
+    };
+    let hash = "0123456789abcdef0123456789abcdef";
+    let linux = write("l.json", image(&format!("/t/build/{hash}/x.dll"), "add"));
+    let wine = write("w.json", image(&format!(r"Z:\t\build\{hash}\x.dll"), "add"));
+    let keys = vec!["s::dll".to_string()];
+    assert_eq!(evidence_differences(&keys, &linux, &wine), Vec::<String>::new());
+    let other = write("o.json", image(&format!(r"Z:\t\build\{hash}\x.dll"), "sub"));
+    assert_eq!(
+        evidence_differences(&keys, &linux, &other),
+        [
+            "s::dll: only on linux: image.export x.dll (plain) add",
+            "s::dll: only under wine: image.export x.dll (plain) sub"
+        ]
+    );
 }
 
 /// Every timeout in the Windows side's report must have struck the run phase of a program
@@ -381,6 +430,14 @@ fn a_timeout_while_building_does_not_count_as_a_tree_kill() {
 #[ignore = "needs harness.exe for x86_64-pc-windows-gnu and Wine: run ci/rehearse-windows.sh"]
 fn the_windows_build_under_wine_gives_the_linux_statuses() {
     let s = setup();
+    // Empty harness directories on both sides (no build or probe cache): every compiler and
+    // probe runs, under Wine too. The prefix and the Wine support build are kept.
+    for side in ["linux", "windows"] {
+        let dir = s.work.join(side);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        }
+    }
     let (wine, prefix) = prepare_wine(&s);
     let mut problems = Vec::new();
     let (mut compared, mut differing) = (0, 0);
@@ -419,6 +476,7 @@ fn the_windows_build_under_wine_gives_the_linux_statuses() {
                 .map(|p| format!("{root}: not a Windows path: {p}")),
         );
         problems.extend(timeouts_without_a_tree(&windows.report));
+        problems.extend(evidence_differences(&keys, &linux.path, &windows.path));
         let build = wine_path(&s.work.join("windows"));
         problems.extend(leftovers(&build).into_iter().map(|p| format!("left running: {p}")));
         compared += keys.len();

@@ -6,7 +6,8 @@
 #     unicorn's C core; bindgen uses clang-22's libclang), shellcheck (the CI scripts' lint);
 #   - for the default toolchain: the Windows targets' std, rustfmt and clippy;
 #   - the older toolchains the gate, bisect and sysroot tests compare against (1.85.0,
-#     1.93.0: minimal profile with the Windows MSVC targets).
+#     1.93.0: minimal profile with the Windows MSVC targets);
+#   - the Windows rehearsal's toolchains (ci/setup-wine-rehearsal.sh).
 # Idempotent: nothing already there is installed again. rustup runs one call at a time.
 #   ci/setup-linux.sh
 set -euo pipefail
@@ -73,3 +74,6 @@ for old in 1.85.0 1.93.0; do
   fi
   rustup target add --toolchain "$old" "${msvc_targets[@]}"
 done
+
+# The Windows-hosted toolchain the Wine rehearsal's harness.exe drives (ci/rehearse-windows.sh).
+ci/setup-wine-rehearsal.sh

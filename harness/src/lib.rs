@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod preflight;
 pub mod process;
+pub mod proctree;
 pub mod report;
 pub mod run;
 pub mod session;

@@ -45,6 +45,32 @@ impl Dirs {
     }
 }
 
+/// An absolute path as `std::fs::canonicalize` makes it, in the form other programs take:
+/// on Windows `canonicalize` returns a verbatim path (`\\?\C:\x`, `\\?\UNC\server\share`),
+/// which some programs mishandle (`cmd.exe` refuses it as a working directory) and which
+/// would reach argv lines and reports; the plain form is returned instead.
+pub fn canonical(p: &Path) -> std::io::Result<PathBuf> {
+    std::fs::canonicalize(p).map(|c| strip_verbatim(&c))
+}
+
+/// `\\?\C:\x` → `C:\x`, `\\?\UNC\server\share` → `\\server\share`; anything else
+/// (including verbatim forms with no plain equivalent, such as `\\?\Volume{…}`) unchanged.
+pub fn strip_verbatim(p: &Path) -> PathBuf {
+    let Some(s) = p.to_str() else { return p.to_path_buf() };
+    if let Some(rest) = s.strip_prefix(r"\\?\UNC\") {
+        return PathBuf::from(format!(r"\\{rest}"));
+    }
+    match s.strip_prefix(r"\\?\") {
+        Some(rest)
+            if rest.as_bytes().get(1) == Some(&b':')
+                && rest.as_bytes()[0].is_ascii_alphabetic() =>
+        {
+            PathBuf::from(rest)
+        }
+        _ => p.to_path_buf(),
+    }
+}
+
 /// Write `bytes` to `path` atomically (write a sibling temp file, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
@@ -64,4 +90,19 @@ pub fn unique() -> u64 {
         .map(|d| d.subsec_nanos() as u64)
         .unwrap_or(0);
     (N.fetch_add(1, Ordering::Relaxed) << 32) ^ t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbatim_windows_paths_lose_their_prefix() {
+        let strip = |s: &str| strip_verbatim(Path::new(s)).to_string_lossy().into_owned();
+        assert_eq!(strip(r"\\?\Z:\root\bin\rustc.exe"), r"Z:\root\bin\rustc.exe");
+        assert_eq!(strip(r"\\?\UNC\host\share\rustc.exe"), r"\\host\share\rustc.exe");
+        assert_eq!(strip(r"\\?\Volume{1234}\x"), r"\\?\Volume{1234}\x");
+        assert_eq!(strip("/usr/bin/rustc"), "/usr/bin/rustc");
+        assert_eq!(strip(r"C:\x"), r"C:\x");
+    }
 }

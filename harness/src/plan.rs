@@ -49,17 +49,8 @@ fn link_tools_missing(v: &Variant, env: &Env) -> Option<String> {
     if v.config.needs.contains(&Need::Msvc) {
         return None;
     }
-    if let Some(why) = env.linker.why_missing() {
-        return Some(format!("linking needs LLD 20 or later: {why}"));
-    }
-    let machine = crate::build::link::machine(v);
-    if machine != crate::build::link::Machine::X64
-        && let Some(why) = env.clang.why_missing()
-    {
-        let m = machine.flag();
-        return Some(format!("the {m} support objects are assembled with clang: {why}"));
-    }
-    None
+    // The support objects need no clang: without it, rustc assembles them.
+    env.linker.why_missing().map(|why| format!("linking needs LLD 20 or later: {why}"))
 }
 
 pub fn plan(v: &Variant, env: &Env) -> Decision {

@@ -135,14 +135,18 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
             "arm64ec std is missing and the toolchain is not managed by rustup".into()
         },
     };
-    let link_missing = env.linker.why_missing().or_else(|| env.clang.why_missing());
+    // Without clang the support objects are assembled by rustc: only the linker is needed.
+    let link_missing = env.linker.why_missing();
+    let assembler = if env.clang.found().is_some() { "clang" } else { "rustc (no clang)" };
     let link_tier = TierStatus {
         tier: Tier::Link,
         available: link_missing.is_none(),
         detail: match (&link_missing, env.linker.found()) {
-            (None, Some(l)) => {
-                format!("images are linked with {} ({})", l.path.display(), l.version)
-            }
+            (None, Some(l)) => format!(
+                "images are linked with {} ({}); support objects assembled by {assembler}",
+                l.path.display(),
+                l.version
+            ),
             (Some(why), _) => format!("cannot link here: {why}"),
             (None, None) => String::new(),
         },

@@ -1,11 +1,15 @@
 //! Every external tool runs through here: an argv array (never a shell string) through duct,
-//! output captured, a deadline, and on timeout the whole process tree is killed.
+//! output captured, a deadline, and on timeout the whole process tree is killed
+//! ([`crate::proctree`]).
 
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::path::Path;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use crate::proctree::{self, Tree};
 
 /// At most this many bytes of stdout/stderr are kept in reports (head and tail).
 pub const KEEP_BYTES: usize = 16 * 1024;
@@ -16,11 +20,13 @@ pub struct Cmd {
     pub argv: Vec<OsString>,
     pub cwd: Option<PathBuf>,
     pub env: Vec<(OsString, OsString)>,
+    /// Variables the command must not inherit.
+    pub env_removed: Vec<OsString>,
 }
 
 impl Cmd {
     pub fn new(program: impl Into<OsString>) -> Self {
-        Cmd { argv: vec![program.into()], cwd: None, env: Vec::new() }
+        Cmd { argv: vec![program.into()], cwd: None, env: Vec::new(), env_removed: Vec::new() }
     }
 
     pub fn arg(mut self, a: impl Into<OsString>) -> Self {
@@ -44,6 +50,12 @@ impl Cmd {
 
     pub fn env(mut self, k: impl Into<OsString>, v: impl Into<OsString>) -> Self {
         self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Do not pass `k` on from this process's environment.
+    pub fn env_remove(mut self, k: impl Into<OsString>) -> Self {
+        self.env_removed.push(k.into());
         self
     }
 
@@ -171,7 +183,7 @@ fn run_inner(cmd: &Cmd, deadline: Instant, scratch: Option<&Path>) -> (CmdRecord
         return record(Exit::SpawnFailed { message: "empty argv".into() }, b"", b"");
     };
     let mut expr = duct::cmd(program, args).stdin_null().unchecked().before_spawn(|c| {
-        own_process_group(c);
+        proctree::prepare(c);
         Ok(())
     });
     let files = scratch.map(|d| (d.join("run.stdout"), d.join("run.stderr")));
@@ -201,6 +213,9 @@ fn run_inner(cmd: &Cmd, deadline: Instant, scratch: Option<&Path>) -> (CmdRecord
     if let Some(dir) = &cmd.cwd {
         expr = expr.dir(dir);
     }
+    for k in &cmd.env_removed {
+        expr = expr.env_remove(k);
+    }
     for (k, v) in &cmd.env {
         expr = expr.env(k, v);
     }
@@ -210,16 +225,20 @@ fn run_inner(cmd: &Cmd, deadline: Instant, scratch: Option<&Path>) -> (CmdRecord
             return record(Exit::SpawnFailed { message: e.to_string() }, b"", b"");
         }
     };
-    let _live = Live::register(handle.pids());
+    let live = match adopt(&handle) {
+        Ok(live) => live,
+        Err(message) => {
+            let _ = handle.wait_timeout(Duration::from_secs(10));
+            return record(Exit::SpawnFailed { message }, b"", b"");
+        }
+    };
     match handle.wait_deadline(deadline) {
         Ok(Some(out)) => {
             let (o, e) = read_files(out);
             record(exit_of(&out.status), &o, &e)
         }
         Ok(None) => {
-            for pid in handle.pids() {
-                kill_tree(pid);
-            }
+            live.kill();
             let after_ms = start.elapsed().as_millis() as u64;
             // The whole group is dead, so the output pipes close and this returns promptly.
             match handle.wait_timeout(Duration::from_secs(10)) {
@@ -235,35 +254,48 @@ fn run_inner(cmd: &Cmd, deadline: Instant, scratch: Option<&Path>) -> (CmdRecord
 }
 
 /// Process trees started by [`run`] that have not been reaped yet, so an interrupted
-/// harness can kill them (they sit in their own process groups and miss the terminal's
-/// SIGINT).
-static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+/// harness can kill them (they sit in their own process groups or job objects and miss the
+/// terminal's interrupt).
+static LIVE: std::sync::Mutex<Vec<Arc<Tree>>> = std::sync::Mutex::new(Vec::new());
 
-struct Live(Vec<u32>);
+/// The trees of a started command, registered in [`LIVE`] while it runs.
+struct Live(Vec<Arc<Tree>>);
+
+fn adopt(handle: &duct::Handle) -> Result<Live, String> {
+    let mut trees = Vec::new();
+    for pid in handle.pids() {
+        match Tree::adopt(pid) {
+            Ok(t) => trees.push(Arc::new(t)),
+            Err(e) => {
+                trees.iter().for_each(|t| t.kill());
+                return Err(e);
+            }
+        }
+    }
+    if let Ok(mut live) = LIVE.lock() {
+        live.extend(trees.iter().cloned());
+    }
+    Ok(Live(trees))
+}
 
 impl Live {
-    fn register(pids: Vec<u32>) -> Live {
-        if let Ok(mut live) = LIVE.lock() {
-            live.extend(&pids);
-        }
-        Live(pids)
+    fn kill(&self) {
+        self.0.iter().for_each(|t| t.kill());
     }
 }
 
 impl Drop for Live {
     fn drop(&mut self) {
         if let Ok(mut live) = LIVE.lock() {
-            live.retain(|p| !self.0.contains(p));
+            live.retain(|t| !self.0.iter().any(|mine| Arc::ptr_eq(t, mine)));
         }
     }
 }
 
 /// Kill every process tree still running; for interrupt handlers.
 pub fn kill_all_live() {
-    let pids = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
-    for pid in pids {
-        kill_tree(pid);
-    }
+    let trees = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
+    trees.iter().for_each(|t| t.kill());
 }
 
 fn exit_of(status: &std::process::ExitStatus) -> Exit {
@@ -279,38 +311,6 @@ fn exit_of(status: &std::process::ExitStatus) -> Exit {
     }
     Exit::Code { code: -1 }
 }
-
-/// Put the child in its own process group, so that the group can be killed as a tree.
-#[cfg(unix)]
-fn own_process_group(c: &mut std::process::Command) {
-    use std::os::unix::process::CommandExt;
-    c.process_group(0);
-}
-
-#[cfg(not(unix))]
-fn own_process_group(_c: &mut std::process::Command) {}
-
-/// Kill the process group led by `pid` (the child and everything it spawned).
-#[cfg(unix)]
-fn kill_tree(pid: u32) {
-    // SAFETY: killpg with a positive group id and a valid signal has no memory effects.
-    unsafe {
-        libc::killpg(pid as libc::pid_t, libc::SIGKILL);
-    }
-}
-
-/// Kill the process tree rooted at `pid`.
-#[cfg(windows)]
-fn kill_tree(pid: u32) {
-    let _ = duct::cmd("taskkill", ["/F", "/T", "/PID", &pid.to_string()])
-        .stdout_null()
-        .stderr_null()
-        .unchecked()
-        .run();
-}
-
-#[cfg(not(any(unix, windows)))]
-fn kill_tree(_pid: u32) {}
 
 /// Search PATH for an executable named `name`.
 pub fn which(name: &str) -> Option<PathBuf> {

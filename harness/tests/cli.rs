@@ -6,7 +6,6 @@ mod common;
 use common::*;
 #[cfg(unix)]
 use std::path::Path;
-use std::process::Command;
 #[cfg(target_os = "linux")]
 use std::time::{Duration, Instant};
 
@@ -192,7 +191,7 @@ fn logging_wrapper(dir: &Path, name: &str, real: &Path) -> std::path::PathBuf {
 
 #[cfg(unix)]
 fn real_rustc() -> std::path::PathBuf {
-    let out = Command::new("rustup").args(["which", "rustc"]).output();
+    let out = std::process::Command::new("rustup").args(["which", "rustc"]).output();
     match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().into(),
         _ => "rustc".into(),

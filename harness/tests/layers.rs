@@ -45,6 +45,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("abi", 1),
     ("model", 0),
     ("process", 0),
+    ("proctree", 0),
     ("paths", 0),
     ("error", 0),
     ("lib", 0),

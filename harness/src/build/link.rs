@@ -2,7 +2,8 @@
 //! one PE image by LLD 20+ (the toolchain's rust-lld, or lld-link from PATH).
 //!
 //! Off Windows there is no MSVC CRT, so every Arm64EC (and Arm64X) image also gets the
-//! project's support objects (`fixtures/support/*.S`, assembled with clang): the load config
+//! project's support objects (`fixtures/support/*.S`, assembled with clang, or by rustc
+//! through `fixtures/support/asm_support.rs` where there is no clang): the load config
 //! with the CHPE metadata, the `__os_arm64x_*` slots, `__icall_helper_arm64ec`, the stack
 //! probe and mem* routines. rustc's own links also want an (empty) `softintrin.lib`.
 //!
@@ -26,7 +27,8 @@ use std::path::{Path, PathBuf};
 pub struct LinkTools<'a> {
     /// LLD 20+ (unused when linking the MSVC way).
     pub linker: Option<&'a Linker>,
-    /// The clang driver, to assemble the support files (needed for Arm64EC/ARM64 images).
+    /// The clang driver, to assemble the support files for Arm64EC/ARM64 images (without
+    /// it, the toolchain's rustc assembles them).
     pub clang: Option<&'a ToolInfo>,
     pub cc: Option<&'a CCompiler>,
     /// `fixtures/support/` of the harness's repository.
@@ -37,6 +39,11 @@ pub struct LinkTools<'a> {
     /// clang-cl, for auxiliary DLLs (`aux-dll`), which are x64 or ARM64 code.
     pub clang_cl: Option<&'a ToolInfo>,
 }
+
+/// The support files' assembly, and the crate through which rustc assembles them where
+/// there is no clang (`global_asm!`); all of them are inputs of every link.
+pub const SUPPORT_FILES: [&str; 3] = ["arm64ec_support.S", "arm64_support.S", ASM_SUPPORT];
+const ASM_SUPPORT: &str = "asm_support.rs";
 
 /// An empty archive: what an empty `softintrin.lib` is.
 pub const EMPTY_LIB: &[u8] = b"!<arch>\n";
@@ -113,25 +120,33 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::new();
     let mut inputs: Vec<String> = Vec::new();
     let assemble = |target: &str, file: &str, obj: &str, out: &mut Vec<Step>| {
-        if let Some(clang) = t.clang {
-            let src = t.support_dir.join(file);
-            let cmd = Cmd::new(&clang.path)
+        let src = t.support_dir.join(file);
+        let cmd = match t.clang {
+            Some(clang) => Cmd::new(&clang.path)
                 .arg(format!("--target={target}"))
                 .args(["-c"])
                 .arg(&src)
-                .args(["-o", obj]);
-            let target =
-                if target.starts_with("arm64ec") { Target::Arm64ec } else { Target::Aarch64 };
-            out.push(Step {
-                cmd,
-                output: obj.into(),
-                kind: ArtifactKind::Object,
-                target,
-                source: src,
-                producer: Producer::Clang(clang.version.clone()),
-                also: vec![],
-            });
-        }
+                .args(["-o", obj]),
+            // No clang (Windows without LLVM): rustc assembles the same file.
+            None => Cmd::new(&tc.rustc)
+                .args(["--edition=2021", "--target", target, "--crate-type", "lib"])
+                .args(["--emit=obj", "-C", "panic=abort", "-o", obj])
+                .arg(t.support_dir.join(ASM_SUPPORT)),
+        };
+        let producer = match t.clang {
+            Some(clang) => Producer::Clang(clang.version.clone()),
+            None => Producer::rustc(tc),
+        };
+        let target = if target.starts_with("arm64ec") { Target::Arm64ec } else { Target::Aarch64 };
+        out.push(Step {
+            cmd,
+            output: obj.into(),
+            kind: ArtifactKind::Object,
+            target,
+            source: src,
+            producer,
+            also: vec![],
+        });
     };
     if m.has_ec_code() && t.msvc.is_none() {
         assemble("arm64ec-pc-windows-msvc", "arm64ec_support.S", "arm64ec_support.o", &mut out);

@@ -132,10 +132,7 @@ pub fn build(
     let (steps, files, extra_inputs) = match link {
         _ if v.is_wine_control() => (recipe::wine_steps(v, tc, mingw), vec![], vec![]),
         Some(t) => {
-            let support = ["arm64ec_support.S", "arm64_support.S"]
-                .iter()
-                .map(|f| t.support_dir.join(f))
-                .collect();
+            let support = link::SUPPORT_FILES.iter().map(|f| t.support_dir.join(f)).collect();
             (link::steps(v, tc, t), link::files(), support)
         }
         None => (recipe::steps(v, tc, cc), vec![], vec![]),

@@ -42,7 +42,8 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     P.get_or_init(|| {
         [
-            (r"\S*/build/[0-9a-f]{32}/", ""),
+            // Either separator: a report written on Windows has `C:\…\build\<hash>\`.
+            (r"\S*[/\\]build[/\\][0-9a-f]{32}[/\\]", ""),
             (r"rustc \d+\.\d+\.\d+(-[\w.]+)?", "rustc"),
             (r"0x[0-9a-fA-F]+", "0x_"),
             (r"\((\d+)\)", "(_)"),
@@ -181,10 +182,9 @@ fn image_facts(i: &Value, facts: &mut BTreeSet<String>) {
     let kinds: Vec<&str> =
         strings(i, "code_map").filter_map(|r| r.split_whitespace().next()).collect();
     let file = str_of(i, "file");
-    let file = std::path::Path::new(&file)
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or(file);
+    // By either separator: the report may come from a host of the other kind (a Windows
+    // job's report read on Linux).
+    let file = file.rsplit(['/', '\\']).next().unwrap_or(&file).to_string();
     let view = str_of(i, "view");
     let at = format!("{file} ({view})");
     let chpe = i.get("chpe_version").cloned().unwrap_or(Value::Null);
@@ -281,9 +281,22 @@ mod tests {
     }
 
     #[test]
+    fn image_facts_name_the_image_alone_whichever_host_wrote_the_report() {
+        for file in [r"Z:\h\build\0123\x.dll", "/h/build/0123/x.dll"] {
+            let mut facts = BTreeSet::new();
+            let image = serde_json::json!({"file": file, "view": "plain", "export_names": ["add"]});
+            image_facts(&image, &mut facts);
+            assert!(facts.contains("image.export x.dll (plain) add"), "{facts:?}");
+        }
+    }
+
+    #[test]
     fn normalizing_hides_run_specific_parts() {
         let a =
             "[image.pdata] /h/build/0123456789abcdef0123456789abcdef/x.dll .text (4)+0x1c: at 0x1c";
         assert_eq!(normalize(a), "[image.pdata] x.dll .text (_)+0x_: at 0x_");
+        let windows =
+            r"[ec.mangling] Z:\h\build\0123456789abcdef0123456789abcdef\naked.o .text (5)+0x0";
+        assert_eq!(normalize(windows), "[ec.mangling] naked.o .text (_)+0x_");
     }
 }

@@ -83,7 +83,14 @@ impl Toolchain {
     /// `<sysroot>/lib/rustlib/<host>/bin/rust-lld`, if the toolchain ships it.
     pub fn rust_lld(&self) -> Option<PathBuf> {
         let exe = if cfg!(windows) { "rust-lld.exe" } else { "rust-lld" };
-        let p = self.info.sysroot.join("lib/rustlib").join(&self.info.host).join("bin").join(exe);
+        let p = self
+            .info
+            .sysroot
+            .join("lib")
+            .join("rustlib")
+            .join(&self.info.host)
+            .join("bin")
+            .join(exe);
         p.is_file().then_some(p)
     }
 }
@@ -137,7 +144,7 @@ fn resolve(req: &Request) -> Result<(String, Option<String>, PathBuf)> {
             if !p.is_file() {
                 return Err(Error::at_file(p, "no rustc at this path (given with --toolchain)"));
             }
-            let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            let abs = crate::paths::canonical(p).unwrap_or_else(|_| p.clone());
             Ok((p.display().to_string(), rustup_name_of(&abs), abs))
         }
         Request::Name(name) => {

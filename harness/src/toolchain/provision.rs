@@ -19,7 +19,7 @@ fn has_std(tc: &Toolchain, t: Target) -> bool {
 
 /// Whether the toolchain's sysroot has std for `triple`.
 pub fn has_std_for(tc: &Toolchain, triple: &str) -> bool {
-    let lib = tc.info.sysroot.join("lib/rustlib").join(triple).join("lib");
+    let lib = tc.info.sysroot.join("lib").join("rustlib").join(triple).join("lib");
     std::fs::read_dir(&lib)
         .map(|mut d| {
             d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libcore")))

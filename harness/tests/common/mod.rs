@@ -34,6 +34,17 @@ pub fn harness_cmd() -> Command {
     cmd
 }
 
+/// `cmd` without the job's `GITHUB_*` variables (see [`harness_cmd`]), for a harness started
+/// through the library's process runner.
+pub fn scrubbed(mut cmd: harness::process::Cmd) -> harness::process::Cmd {
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("GITHUB_") {
+            cmd = cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
 /// `harness run --suites S --harness-dir H`, for the caller to add arguments and
 /// environment to.
 pub fn harness_run(suites: &Path, harness_dir: &Path) -> Command {

@@ -2,8 +2,8 @@
 //! build → run → check for host controls. Produces the case's report record; never panics
 //! on bad input, every failure is a status with its reason.
 
-use crate::build;
 use crate::check;
+use crate::compile;
 use crate::discover::{BrokenCase, Variant};
 use crate::env::Env;
 use crate::inspect;
@@ -60,7 +60,7 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
         && matches!(v.config.tier, crate::model::Tier::Link | crate::model::Tier::Run);
     let msvc_link =
         env.msvc.found().filter(|_| v.config.needs.contains(&crate::discover::Need::Msvc));
-    let link_tools = linking.then(|| build::LinkTools {
+    let link_tools = linking.then(|| compile::LinkTools {
         linker: env.linker.found(),
         clang: env.clang.found(),
         cc: cc.as_ref(),
@@ -76,7 +76,7 @@ pub fn execute_decided(v: &Variant, env: &Env, decision: Decision) -> CaseRecord
         return rec;
     }
     let mingw = env.wine.found().map(|w| w.mingw.as_path());
-    let built = build::build(
+    let built = compile::build(
         v,
         &env.toolchain,
         cc.as_ref(),
@@ -172,7 +172,7 @@ fn expect_build_failure(v: &Variant, build: &mut PhaseRecord) -> Option<PhaseRec
 
 fn inspect_and_check(
     v: &Variant,
-    artifacts: &[build::Artifact],
+    artifacts: &[compile::Artifact],
     diag_findings: Vec<check::Finding>,
     rec: &mut CaseRecord,
 ) {
@@ -199,9 +199,9 @@ fn inspect_and_check(
 
 /// What a case's linked image must be, by the machine it is linked for.
 fn image_expect(v: &Variant) -> check::image::Expect {
-    use build::link::Machine;
     use check::image::Expect;
-    match build::link::machine(v) {
+    use compile::link::Machine;
+    match compile::link::machine(v) {
         Machine::Arm64x => Expect::Arm64x,
         Machine::X64 => Expect::X64,
         Machine::Arm64 => Expect::Arm64,

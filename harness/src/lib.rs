@@ -8,8 +8,8 @@
 //! [`matrix`] is the generated ABI matrix: the same stages for caller/callee pairings.
 
 pub mod abi;
-pub mod build;
 pub mod check;
+pub mod compile;
 pub mod discover;
 pub mod drive;
 pub mod env;

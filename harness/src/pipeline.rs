@@ -3,8 +3,8 @@
 //! thunks the objects record, and the verification of linked images. File cases
 //! ([`crate::exec`]) and ABI-matrix pairings ([`crate::matrix::trial`]) both run through it.
 
-use crate::build::{Artifact, ArtifactKind};
 use crate::check::{self, Finding};
+use crate::compile::{Artifact, ArtifactKind};
 use crate::error::Error;
 use crate::inspect::{self, ObjectView};
 use crate::model::{CaseKey, Status};

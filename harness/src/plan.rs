@@ -1,7 +1,7 @@
 //! Plan stage: decide, from a case's directives and what this machine has, whether a trial
 //! executes (and whether it is expected to pass) or is ignored with its reason.
 
-use crate::build::CCompiler;
+use crate::compile::CCompiler;
 use crate::discover::{Lang, Need, Variant};
 use crate::env::Env;
 use crate::model::{Target, Tier};

@@ -29,7 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("run::phase", 8),
     ("run::wine", 8),
     // The stages: compile, run, the matrix's generated code and its edge check.
-    ("build", 7),
+    ("compile", 7),
     ("run", 7),
     ("matrix::steps", 7),
     ("matrix::edges", 7),

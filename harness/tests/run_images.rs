@@ -7,8 +7,8 @@
 mod common;
 
 use common::*;
-use harness::build::LinkTools;
-use harness::build::link;
+use harness::compile::LinkTools;
+use harness::compile::link;
 use harness::discover::{self, Discovered};
 use harness::model::Tier;
 use harness::toolchain::{self, Request};
@@ -101,7 +101,7 @@ fn every_run_tier_case_of_the_suites_is_linked_as_an_exe_with_msvc() {
         let image = steps
             .iter()
             .rev()
-            .find(|s| s.kind == harness::build::ArtifactKind::Image)
+            .find(|s| s.kind == harness::compile::ArtifactKind::Image)
             .unwrap_or_else(|| panic!("{}: no image step", v.key));
         assert!(image.output.ends_with(".exe"), "{}: links {}", v.key, image.output);
         let argv = image.cmd.argv_strings();

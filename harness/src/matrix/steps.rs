@@ -5,8 +5,8 @@
 
 use super::emit_rust::{self, Driver};
 use super::{Arch, FnSpec, Lang, Pairing, Side, emit_c};
-use crate::build::link::EMPTY_LIB;
-use crate::build::{ArtifactKind, CCompiler, Producer, Step, StepPlan};
+use crate::compile::link::EMPTY_LIB;
+use crate::compile::{ArtifactKind, CCompiler, Producer, Step, StepPlan};
 use crate::model::Target;
 use crate::process::Cmd;
 use crate::toolchain::Toolchain;

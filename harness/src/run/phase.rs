@@ -4,8 +4,8 @@
 //! `check-run-output`, what it printed against the expectation files (`--bless` writes them).
 
 use super::output;
-use crate::build::{Artifact, ArtifactKind};
 use crate::check::{self, Finding};
+use crate::compile::{Artifact, ArtifactKind};
 use crate::discover::Variant;
 use crate::env::Env;
 use crate::process::{CmdRecord, Exit};

@@ -10,7 +10,7 @@
 //! The launcher and the DLL are `#![no_std]` sources in `fixtures/support/`, built once
 //! with the toolchain's rustc and rust-lld (through the build cache).
 
-use crate::build::{self, ArtifactKind, Producer, Step, StepPlan};
+use crate::compile::{self, ArtifactKind, Producer, Step, StepPlan};
 use crate::error::Error;
 use crate::model::Target;
 use crate::process::{self, Cmd, CmdRecord, Exit};
@@ -110,7 +110,7 @@ impl WineTools {
                 also: vec![],
             }
         };
-        let empty = build::link::EMPTY_LIB.to_vec();
+        let empty = compile::link::EMPTY_LIB.to_vec();
         let plan = StepPlan {
             steps: vec![
                 rustc("wine_launcher.rs", "wine_launcher.exe", "bin", "start"),
@@ -132,7 +132,7 @@ impl WineTools {
             identity: format!("wine support; rust-lld {}", rust_lld.display()),
         };
         let deadline = Instant::now() + Duration::from_secs(300);
-        let built = build::run_steps(tc, &plan, &root.join("build"), deadline, Instant::now());
+        let built = compile::run_steps(tc, &plan, &root.join("build"), deadline, Instant::now());
         if built.phase.status != crate::report::PhaseStatus::Passed {
             return Err(Error::msg(format!(
                 "building the Wine launcher failed: {}",

@@ -10,8 +10,8 @@ use super::steps::{self, Tools};
 use super::suite::MatrixCase;
 pub use super::summary::{Edge, Failure, Summary};
 use super::{FnSpec, select};
-use crate::build::{self, ArtifactKind, CCompiler};
 use crate::check;
+use crate::compile::{self, ArtifactKind, CCompiler};
 use crate::env::Env;
 use crate::model::{Status, Target, Tier};
 use crate::pipeline;
@@ -100,7 +100,7 @@ pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
     let deadline = Instant::now() + case.timeout;
     let mut t = Trial { case, env, fns, deadline, rec, summary, outcomes };
     let plan = steps::plan(&p, &t.fns, &env.toolchain, &tools);
-    let built = build::run_steps(&env.toolchain, &plan, &env.dirs.build(), deadline, start);
+    let built = compile::run_steps(&env.toolchain, &plan, &env.dirs.build(), deadline, start);
     let ok = built.phase.status == PhaseStatus::Passed;
     let linking =
         built.phase.commands.last().is_some_and(|c| c.argv.iter().any(|a| a.contains("link=")));
@@ -131,7 +131,7 @@ pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
 
 impl Trial<'_> {
     /// The inspect and check phases; false when the objects could not be read.
-    fn inspect_and_check(&mut self, artifacts: &[build::Artifact]) -> bool {
+    fn inspect_and_check(&mut self, artifacts: &[compile::Artifact]) -> bool {
         let p = self.case.pairing;
         let objects = pipeline::load_objects(artifacts, |a| !a.path.ends_with(steps::SUPPORT_OBJ));
         let (inspect, views) = objects.inspect();
@@ -187,7 +187,7 @@ impl Trial<'_> {
     /// The run phase, where the image can run: compare every value of the transcript.
     /// Host controls run directly; an Arm64EC image runs as a program on a process runner,
     /// or function by function on the emulated runner.
-    fn run(&mut self, artifacts: &[build::Artifact]) {
+    fn run(&mut self, artifacts: &[compile::Artifact]) {
         let p = self.case.pairing;
         let exe = artifacts
             .iter()

@@ -298,3 +298,53 @@ fn phase_work_is_written_once_in_the_pipeline() {
     let pipeline = std::fs::read_to_string(src().join("pipeline.rs")).unwrap();
     assert!(shared.iter().all(|c| pipeline.contains(c)), "the pipeline lost a phase");
 }
+
+/// README's Architecture section draws the same stack: every unit on the line of its layer.
+#[test]
+fn the_readme_draws_the_layer_table() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let block = readme
+        .split("## Architecture")
+        .nth(1)
+        .and_then(|s| s.split("```text\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("README.md has an Architecture section with a text block");
+    // Columns 0-3 hold a layer's number (on its first line), 4-29 its units, the rest what
+    // they do; a unit written `::edges` continues the module before it (`matrix::edges`).
+    let mut layer_of: BTreeMap<String, u8> = BTreeMap::new();
+    let mut current = u8::MAX;
+    for line in block.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let col = |a: usize, b: usize| {
+            chars[a.min(chars.len())..b.min(chars.len())].iter().collect::<String>()
+        };
+        if let Ok(n) = col(0, 4).trim().parse::<u8>() {
+            current = n;
+        }
+        let mut prefix = String::new();
+        for u in col(4, 30).split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            let name = match u.strip_prefix("::") {
+                Some(rest) => format!("{prefix}::{rest}"),
+                None => u.to_string(),
+            };
+            if let Some((p, _)) = name.split_once("::") {
+                prefix = p.to_string();
+            }
+            layer_of.insert(name, current);
+        }
+    }
+    for (unit, layer) in LAYERS {
+        assert_eq!(
+            layer_of.get(*unit),
+            Some(layer),
+            "README's Architecture misplaces `{unit}`: {layer_of:?}"
+        );
+    }
+    assert_eq!(
+        layer_of.len(),
+        LAYERS.len(),
+        "README's Architecture names units the table lacks: {layer_of:?}"
+    );
+}

@@ -9,6 +9,7 @@
 pub mod annotations;
 pub mod conditions;
 pub mod config;
+mod consistency;
 pub mod directives;
 mod images;
 pub mod kinds;
@@ -405,7 +406,7 @@ fn variants(spec: CaseSpec) -> std::result::Result<Vec<Variant>, Vec<Error>> {
     let mut errors = Vec::new();
     for rev in revs {
         let config = CaseConfig::resolve(&spec.directives, rev.as_deref());
-        errors.extend(consistency(&spec, &config, rev.as_deref()));
+        errors.extend(consistency::check(&spec, &config, rev.as_deref()));
         let key = CaseKey {
             suite: spec.suite.clone(),
             case: spec.name.clone(),
@@ -437,153 +438,4 @@ fn variants(spec: CaseSpec) -> std::result::Result<Vec<Variant>, Vec<Error>> {
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
-}
-
-/// Directives that contradict the case's sources.
-fn consistency(spec: &CaseSpec, cfg: &CaseConfig, rev: Option<&str>) -> Vec<Error> {
-    let mut errors = Vec::new();
-    let line_of = |name: &str| {
-        spec.directives
-            .iter()
-            .find(|d| d.name == name)
-            .map(|d| (d.line, d.column))
-            .unwrap_or((1, 1))
-    };
-    let mut err = |name: &str, msg: String| {
-        let (l, c) = line_of(name);
-        let scope = rev.map(|r| format!(" (revision `{r}`)")).unwrap_or_default();
-        errors.push(Error::at(&spec.primary, l, c, format!("{msg}{scope}")));
-    };
-    let rust = spec.has(Lang::Rust);
-    let c = spec.has(Lang::C) || spec.has(Lang::Cpp);
-    if !rust && !cfg.compile_flags.is_empty() {
-        err(
-            "compile-flags",
-            "`compile-flags` applies to Rust sources and this case has none; use `cflags`".into(),
-        );
-    }
-    if !rust && cfg.crate_type.is_some() {
-        err("crate-type", "`crate-type` applies to Rust sources and this case has none".into());
-    }
-    if !c && !cfg.cflags.is_empty() {
-        err(
-            "cflags",
-            "`cflags` applies to C/C++ sources and this case has none; use `compile-flags`".into(),
-        );
-    }
-    if cfg.host_control && cfg.tier != Tier::Run {
-        err(
-            "host-control",
-            "`host-control` runs the fixture on the host, so the case needs `tier: run`".into(),
-        );
-    }
-    if cfg.build_fail && !rust {
-        err(
-            "build-fail",
-            "`build-fail` checks rustc's diagnostics: the case needs a Rust source".into(),
-        );
-    }
-    let errors_annotated = spec.annotations.iter().any(|a| a.kind == annotations::DiagKind::Error);
-    if cfg.build_fail && !errors_annotated {
-        err(
-            "build-fail",
-            "a `build-fail` case names the errors it expects with `//~ ERROR text`".into(),
-        );
-    }
-    if errors_annotated && !cfg.build_fail {
-        err(
-            "build-fail",
-            "`//~ ERROR` annotations need `//@ build-fail` (an error fails the build)".into(),
-        );
-    }
-    if cfg.build_fail && (cfg.tier != Tier::Static || cfg.host_control) {
-        err(
-            "build-fail",
-            "a `build-fail` case stops at the build: it is a `tier: static` case".into(),
-        );
-    }
-    if !cfg.expect_findings.is_empty() && cfg.build_fail {
-        err(
-            "expect-finding",
-            "`expect-finding` needs objects to check; a `build-fail` case has none".into(),
-        );
-    }
-    if cfg.known_deviation.is_some() && cfg.known_bug.is_some() {
-        err(
-            "known-deviation",
-            "give either `known-bug` (an upstream link) or `known-deviation`, not both".into(),
-        );
-    }
-    let linking = matches!(cfg.tier, Tier::Link | Tier::Run);
-    for (name, set) in [
-        ("link", cfg.image.is_some()),
-        ("link-machine", cfg.link_machine.is_some()),
-        ("entry", cfg.entry.is_some()),
-        ("also-target", !cfg.also_targets.is_empty()),
-    ] {
-        if set && !linking {
-            err(
-                name,
-                format!("`{name}` describes an image: the case needs `tier: link` (or `run`)"),
-            );
-        }
-    }
-    if !cfg.also_targets.is_empty() && !rust {
-        err(
-            "also-target",
-            "`also-target` compiles the Rust crate again: the case has no Rust source".into(),
-        );
-    }
-    if cfg.also_targets.contains(&cfg.target) {
-        err("also-target", format!("`also-target` repeats the case's own target {}", cfg.target));
-    }
-    if cfg.entry.is_some() && cfg.image == Some(directives::ImageKind::Dll) {
-        err("entry", "`entry` names an EXE's entry point; this case links a DLL".into());
-    }
-    for file in cfg.c_targets.keys() {
-        let known = spec
-            .sources
-            .iter()
-            .any(|s| s.rel == Path::new(file) && matches!(s.lang, Lang::C | Lang::Cpp));
-        if !known {
-            err(
-                "c-target",
-                format!("`c-target` names `{file}`, which is not a C source of this case"),
-            );
-        }
-    }
-    if cfg.link_machine == Some(directives::LinkMachine::Arm64x) {
-        let native = cfg.also_targets.contains(&crate::model::Target::Aarch64)
-            || cfg.c_targets.values().any(|t| *t == crate::model::Target::Aarch64);
-        if !native {
-            err(
-                "link-machine",
-                "an Arm64X image needs native ARM64 code: `also-target: aarch64-pc-windows-msvc` or a `c-target` for it"
-                    .into(),
-            );
-        }
-    }
-    if cfg.host_control && !rust {
-        err(
-            "host-control",
-            "host controls are built with rustc: the case needs a Rust source".into(),
-        );
-    }
-    if cfg.wine_control && (cfg.tier != Tier::Run || !rust) {
-        err(
-            "wine-control",
-            "a Wine control runs the fixture's Rust program: the case needs `tier: run` and a Rust source"
-                .into(),
-        );
-    }
-    if cfg.check_run_output && cfg.tier != Tier::Run {
-        err(
-            "check-run-output",
-            "`check-run-output` compares what a run prints: the case needs `tier: run`".into(),
-        );
-    }
-    for (name, msg) in images::rules(spec, cfg) {
-        err(name, msg);
-    }
-    errors
 }

@@ -133,12 +133,15 @@ pub fn pairings() -> &'static [Pairing] {
         .expect("a Rust toolchain");
         let env = &session.env;
         let release = env.toolchain.info.release.clone();
-        let cx =
-            expect::Context { target: "arm64ec", release: &release, llvm: env.toolchain.llvm() };
+        let cx = expect::Context {
+            target: expect::RuleTarget::Arm64ec,
+            release: &release,
+            llvm: env.toolchain.llvm(),
+        };
         let mut out = Vec::new();
         for case in cases.iter().filter(|c| !c.pairing.is_control()) {
-            let decision = harness::matrix::exec::plan(case, env);
-            let rec = harness::matrix::exec::execute(case, env, decision);
+            let decision = harness::matrix::trial::plan(case, env);
+            let rec = harness::matrix::trial::execute(case, env, decision);
             let dir = PathBuf::from(rec.phases[0].dir.clone().expect("a build directory"));
             assert!(
                 dir.join("matrix.exe").is_file(),

@@ -109,36 +109,84 @@ pub fn files() -> Vec<(String, Vec<u8>)> {
     vec![("lib/softintrin.lib".into(), EMPTY_LIB.to_vec())]
 }
 
-/// The steps that build and link `v`.
+/// The steps that build and link `v`: support objects, auxiliary DLLs, C objects, the
+/// crate for its other targets, then the image.
 pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
-    let cfg = &v.config;
     let name = crate_name(&v.spec.name);
-    let m = machine(v);
     let kind = image_kind(v);
-    let image = format!("{name}.{}", kind.name());
-    let map = format!("{name}.map");
-    let mut out: Vec<Step> = Vec::new();
-    let mut inputs: Vec<String> = Vec::new();
-    let assemble = |target: &str, file: &str, obj: &str, out: &mut Vec<Step>| {
+    let mut l = Link {
+        v,
+        tc,
+        t,
+        machine: machine(v),
+        kind,
+        image: format!("{name}.{}", kind.name()),
+        map: format!("{name}.map"),
+        name,
+        out: Vec::new(),
+        inputs: Vec::new(),
+    };
+    l.support_objects();
+    l.out.extend(aux_dll_steps(v, t));
+    l.c_objects();
+    l.other_targets();
+    l.image();
+    l.out
+}
+
+/// A link being planned: what it makes, and the steps and linker inputs so far.
+struct Link<'a> {
+    v: &'a Variant,
+    tc: &'a Toolchain,
+    t: &'a LinkTools<'a>,
+    machine: Machine,
+    kind: ImageKind,
+    name: String,
+    image: String,
+    map: String,
+    out: Vec<Step>,
+    inputs: Vec<String>,
+}
+
+impl Link<'_> {
+    /// The project's support objects off MSVC: the EC one for EC code, the native one for
+    /// native ARM64 code.
+    fn support_objects(&mut self) {
+        if self.t.msvc.is_some() {
+            return;
+        }
+        if self.machine.has_ec_code() {
+            self.assemble("arm64ec-pc-windows-msvc", "arm64ec_support.S", "arm64ec_support.o");
+        }
+        if self.machine.has_native_code() {
+            self.assemble("aarch64-pc-windows-msvc", "arm64_support.S", "arm64_support.o");
+        }
+    }
+
+    /// Assemble one support file with clang, or with rustc where there is no clang.
+    fn assemble(&mut self, target: &str, file: &str, obj: &str) {
+        let (t, tc) = (self.t, self.tc);
         let src = t.support_dir.join(file);
-        let cmd = match t.clang {
-            Some(clang) => Cmd::new(&clang.path)
-                .arg(format!("--target={target}"))
-                .args(["-c"])
-                .arg(&src)
-                .args(["-o", obj]),
+        let (cmd, producer) = match t.clang {
+            Some(clang) => (
+                Cmd::new(&clang.path)
+                    .arg(format!("--target={target}"))
+                    .args(["-c"])
+                    .arg(&src)
+                    .args(["-o", obj]),
+                Producer::Clang(clang.version.clone()),
+            ),
             // No clang (Windows without LLVM): rustc assembles the same file.
-            None => Cmd::new(&tc.rustc)
-                .args(["--edition=2021", "--target", target, "--crate-type", "lib"])
-                .args(["--emit=obj", "-C", "panic=abort", "-o", obj])
-                .arg(t.support_dir.join(ASM_SUPPORT)),
-        };
-        let producer = match t.clang {
-            Some(clang) => Producer::Clang(clang.version.clone()),
-            None => Producer::rustc(tc),
+            None => (
+                Cmd::new(&tc.rustc)
+                    .args(["--edition=2021", "--target", target, "--crate-type", "lib"])
+                    .args(["--emit=obj", "-C", "panic=abort", "-o", obj])
+                    .arg(t.support_dir.join(ASM_SUPPORT)),
+                Producer::rustc(tc),
+            ),
         };
         let target = if target.starts_with("arm64ec") { Target::Arm64ec } else { Target::Aarch64 };
-        out.push(Step {
+        self.out.push(Step {
             cmd,
             output: obj.into(),
             kind: ArtifactKind::Object,
@@ -147,20 +195,16 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
             producer,
             also: vec![],
         });
-    };
-    if m.has_ec_code() && t.msvc.is_none() {
-        assemble("arm64ec-pc-windows-msvc", "arm64ec_support.S", "arm64ec_support.o", &mut out);
-        inputs.push("arm64ec_support.o".into());
+        self.inputs.push(obj.into());
     }
-    if m.has_native_code() && t.msvc.is_none() {
-        assemble("aarch64-pc-windows-msvc", "arm64_support.S", "arm64_support.o", &mut out);
-        inputs.push("arm64_support.o".into());
-    }
-    out.extend(aux_dll_steps(v, t));
-    let is_aux = |s: &crate::discover::Source| {
-        cfg.aux_dlls.contains_key(&s.rel.to_string_lossy().replace('\\', "/"))
-    };
-    if let Some(cc) = t.cc {
+
+    /// The case's C sources (not its auxiliary DLLs'), each for its target.
+    fn c_objects(&mut self) {
+        let (v, cfg) = (self.v, &self.v.config);
+        let Some(cc) = self.t.cc else { return };
+        let is_aux = |s: &crate::discover::Source| {
+            cfg.aux_dlls.contains_key(&s.rel.to_string_lossy().replace('\\', "/"))
+        };
         for src in
             v.spec.sources.iter().filter(|s| matches!(s.lang, Lang::C | Lang::Cpp) && !is_aux(s))
         {
@@ -169,27 +213,32 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
                 flags.push("/GS-".into()); // no x64 CRT here for the cookie check
             }
             let step = c_step(src, c_target(v, src), cc, &flags);
-            inputs.push(step.output.clone());
-            out.push(step);
+            self.inputs.push(step.output.clone());
+            self.out.push(step);
         }
     }
-    let rust = v.spec.rust_root();
-    if let Some(root) = rust {
-        for extra in &cfg.also_targets {
+
+    /// The Rust crate compiled for each `also-target`: objects, or a static library of the
+    /// native half of an Arm64X image.
+    fn other_targets(&mut self) {
+        let (v, tc, name) = (self.v, self.tc, self.name.clone());
+        let Some(root) = v.spec.rust_root() else { return };
+        for extra in &v.config.also_targets {
             let rustc = rust_base(tc, v, &name, *extra).arg(&root.path);
-            let (ct, file, kind) = match extra {
+            let (cmd, file, kind) = match extra {
                 Target::Aarch64 => {
-                    ("staticlib", format!("{name}.arm64.lib"), ArtifactKind::Library)
+                    let file = format!("{name}.arm64.lib");
+                    let cmd = rustc.args(["--crate-type", "staticlib", "-o", &file]);
+                    (cmd, file, ArtifactKind::Library)
                 }
-                _ => ("lib", format!("{name}.{}.o", short(*extra)), ArtifactKind::Object),
+                _ => {
+                    let file = format!("{name}.{}.o", short(*extra));
+                    let cmd = rustc.args(["--crate-type", "lib", "--emit=obj", "-o", &file]);
+                    (cmd, file, ArtifactKind::Object)
+                }
             };
-            let cmd = if ct == "lib" {
-                rustc.args(["--crate-type", "lib", "--emit=obj", "-o", &file])
-            } else {
-                rustc.args(["--crate-type", ct, "-o", &file])
-            };
-            inputs.push(file.clone());
-            out.push(Step {
+            self.inputs.push(file.clone());
+            self.out.push(Step {
                 cmd,
                 output: file,
                 kind,
@@ -200,104 +249,113 @@ pub fn steps(v: &Variant, tc: &Toolchain, t: &LinkTools) -> Vec<Step> {
             });
         }
     }
-    let mut link_args: Vec<String> = vec![format!("/map:{map}")];
-    if t.msvc.is_none() {
-        link_args.push("/nodefaultlib".into());
-        match kind {
-            ImageKind::Dll if cfg.entry.is_none() => link_args.push("/noentry".into()),
-            ImageKind::Dll => {
-                link_args.push(format!("/entry:{}", cfg.entry.clone().unwrap_or_default()))
-            }
-            ImageKind::Exe => {
-                link_args.push(format!(
-                    "/entry:{}",
-                    cfg.entry.clone().unwrap_or_else(|| "mainCRTStartup".into())
-                ));
-                link_args.push("/subsystem:console".into());
+
+    /// The linker arguments of the harness: the map, and off MSVC no default libraries and
+    /// the entry point.
+    fn link_args(&self) -> Vec<String> {
+        let cfg = &self.v.config;
+        let mut args: Vec<String> = vec![format!("/map:{}", self.map)];
+        if self.t.msvc.is_none() {
+            args.push("/nodefaultlib".into());
+            match (self.kind, &cfg.entry) {
+                (ImageKind::Dll, None) => args.push("/noentry".into()),
+                (ImageKind::Dll, Some(e)) => args.push(format!("/entry:{e}")),
+                (ImageKind::Exe, e) => {
+                    args.push(format!("/entry:{}", e.as_deref().unwrap_or("mainCRTStartup")));
+                    args.push("/subsystem:console".into());
+                }
             }
         }
+        if self.machine == Machine::Arm64x {
+            args.push("/machine:arm64x".into());
+        }
+        args
     }
-    if m == Machine::Arm64x {
-        link_args.push("/machine:arm64x".into());
+
+    /// The case's own `link-args`, with `{dir}` as the case's directory.
+    fn user_args(&self) -> Vec<String> {
+        let spec = &self.v.spec;
+        let dir = if spec.path.is_dir() {
+            spec.path.clone()
+        } else {
+            spec.path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let dir = dir.display().to_string();
+        self.v.config.link_args.iter().map(|a| a.replace("{dir}", &dir)).collect()
     }
-    let case_dir = if v.spec.path.is_dir() {
-        v.spec.path.clone()
-    } else {
-        v.spec.path.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let user_args: Vec<String> =
-        cfg.link_args.iter().map(|a| a.replace("{dir}", &case_dir.display().to_string())).collect();
-    let ct = cfg.crate_type.unwrap_or(if kind == ImageKind::Exe {
-        CrateType::Bin
-    } else {
-        CrateType::Cdylib
-    });
-    match (rust, ct) {
-        (Some(root), CrateType::Cdylib | CrateType::Bin) => {
-            let obj = format!("{name}.o");
-            let mut cmd = rust_base(tc, v, &name, cfg.target)
+
+    /// The image: rustc links a `bin`/`cdylib` crate itself; otherwise the crate becomes a
+    /// static library and the linker links everything.
+    fn image(&mut self) {
+        let (v, tc, t) = (self.v, self.tc, self.t);
+        let cfg = &v.config;
+        let (link_args, user_args) = (self.link_args(), self.user_args());
+        let default = if self.kind == ImageKind::Exe { CrateType::Bin } else { CrateType::Cdylib };
+        let ct = cfg.crate_type.unwrap_or(default);
+        let root = v.spec.rust_root();
+        if let (Some(root), CrateType::Cdylib | CrateType::Bin) = (root, ct) {
+            let obj = format!("{}.o", self.name);
+            let mut cmd = rust_base(tc, v, &self.name, cfg.target)
                 .args(["--crate-type", ct.name()])
-                .arg(format!("--emit=obj={obj},link={image}"));
+                .arg(format!("--emit=obj={obj},link={}", self.image));
             if let (None, Some(l)) = (&t.msvc, t.linker) {
                 cmd = cmd
                     .arg("-C")
                     .arg(format!("linker={}", l.path.display()))
                     .args(["-L", "native=lib"]);
             }
-            for a in link_args.iter().chain(&inputs).chain(&user_args) {
+            for a in link_args.iter().chain(&self.inputs).chain(&user_args) {
                 cmd = cmd.arg("-C").arg(format!("link-arg={a}"));
             }
-            out.push(Step {
+            self.out.push(Step {
                 cmd: cmd.arg(&root.path),
-                output: image,
+                output: self.image.clone(),
                 kind: ArtifactKind::Image,
                 target: cfg.target,
                 source: root.path.clone(),
                 producer: Producer::rustc(tc),
-                also: vec![(obj, ArtifactKind::Object), (map, ArtifactKind::Map)],
+                also: vec![(obj, ArtifactKind::Object), (self.map.clone(), ArtifactKind::Map)],
             });
+            return;
         }
-        (rust_root, _) => {
-            if let Some(root) = rust_root {
-                let lib = format!("{name}.lib");
-                let cmd = rust_base(tc, v, &name, cfg.target)
-                    .args(["--crate-type", "staticlib", "-o", &lib])
-                    .arg(&root.path);
-                out.push(Step {
-                    cmd,
-                    output: lib.clone(),
-                    kind: ArtifactKind::Library,
-                    target: cfg.target,
-                    source: root.path.clone(),
-                    producer: Producer::rustc(tc),
-                    also: vec![],
-                });
-                inputs.push(lib);
-            }
-            let linker = match (&t.msvc, t.linker) {
-                (Some(link), _) => Cmd::new(link),
-                (None, Some(l)) => Cmd::new(&l.path).args(&l.prefix),
-                (None, None) => Cmd::new("lld-link"),
-            };
-            let cmd = linker
-                .arg(format!("/machine:{}", m.flag()))
-                .arg(if kind == ImageKind::Dll { "/dll" } else { "/nologo" })
-                .args(link_args.iter().filter(|a| !a.starts_with("/machine:")))
-                .arg(format!("/out:{image}"))
-                .args(&inputs)
-                .args(&user_args);
-            out.push(Step {
+        if let Some(root) = root {
+            let lib = format!("{}.lib", self.name);
+            let cmd = rust_base(tc, v, &self.name, cfg.target)
+                .args(["--crate-type", "staticlib", "-o", &lib])
+                .arg(&root.path);
+            self.out.push(Step {
                 cmd,
-                output: image,
-                kind: ArtifactKind::Image,
+                output: lib.clone(),
+                kind: ArtifactKind::Library,
                 target: cfg.target,
-                source: v.spec.primary.clone(),
-                producer: Producer::Linker,
-                also: vec![(map, ArtifactKind::Map)],
+                source: root.path.clone(),
+                producer: Producer::rustc(tc),
+                also: vec![],
             });
+            self.inputs.push(lib);
         }
+        let linker = match (&t.msvc, t.linker) {
+            (Some(link), _) => Cmd::new(link),
+            (None, Some(l)) => Cmd::new(&l.path).args(&l.prefix),
+            (None, None) => Cmd::new("lld-link"),
+        };
+        let cmd = linker
+            .arg(format!("/machine:{}", self.machine.flag()))
+            .arg(if self.kind == ImageKind::Dll { "/dll" } else { "/nologo" })
+            .args(link_args.iter().filter(|a| !a.starts_with("/machine:")))
+            .arg(format!("/out:{}", self.image))
+            .args(&self.inputs)
+            .args(&user_args);
+        self.out.push(Step {
+            cmd,
+            output: self.image.clone(),
+            kind: ArtifactKind::Image,
+            target: cfg.target,
+            source: v.spec.primary.clone(),
+            producer: Producer::Linker,
+            also: vec![(self.map.clone(), ArtifactKind::Map)],
+        });
     }
-    out
 }
 
 /// Each `aux-dll` source compiled by clang-cl for its target and linked by LLD into

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 pub(crate) fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {
     CaseRecord {
-        record_type: "case",
+        record_type: crate::report::CaseType::Case,
         key: key.clone(),
         suite: key.suite.clone(),
         case: key.case.clone(),

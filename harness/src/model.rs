@@ -158,6 +158,39 @@ impl Serialize for CaseKey {
     }
 }
 
+impl CaseKey {
+    /// Read `suite::case[::revision][::pairing]` back. A key of three parts does not say
+    /// whether its last part is a revision or a pairing: it is read as a revision, and a
+    /// report record's own `revision`/`pairing` fields settle it.
+    pub fn parse(s: &str) -> Option<CaseKey> {
+        let parts: Vec<&str> = s.split("::").collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        let owned = |i: usize| parts.get(i).map(|p| p.to_string());
+        match parts.len() {
+            2..=4 => Some(CaseKey {
+                suite: parts[0].into(),
+                case: parts[1].into(),
+                revision: owned(2),
+                pairing: owned(3),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CaseKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CaseKey::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a case key (`suite::case[::revision][::pairing]`)"
+            ))
+        })
+    }
+}
+
 /// A dotted version such as an LLVM or clang release.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version {

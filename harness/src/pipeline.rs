@@ -16,7 +16,7 @@ use std::time::Instant;
 /// A case record before any phase ran: status `error` until a phase says otherwise.
 pub fn base_record(key: &CaseKey, fixture: String, line: usize) -> CaseRecord {
     CaseRecord {
-        record_type: "case",
+        record_type: crate::report::CaseType::Case,
         key: key.clone(),
         suite: key.suite.clone(),
         case: key.case.clone(),

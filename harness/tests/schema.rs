@@ -110,3 +110,21 @@ fn emitted_reports_validate_and_mutations_do_not() {
         assert!(!report_validator.is_valid(&bad), "mutation `{what}` was accepted");
     }
 }
+
+#[test]
+fn a_stored_report_and_what_merge_writes_of_it_validate() {
+    let stored = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reports/before-typed.json");
+    let validator = jsonschema::validator_for(&schema()).expect("schema compiles");
+    assert_eq!(errors(&validator, &read_report(&stored)), Vec::<String>::new());
+    let h = tempfile::tempdir().unwrap();
+    let merged = h.path().join("merged.json");
+    let jsonl = stored.with_extension("jsonl");
+    let out = harness_cmd().arg("merge").arg(&jsonl).arg("--out").arg(&merged).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed case fails the merge: {}", text(&out));
+    let mut m = read_report(&merged);
+    assert_eq!(errors(&validator, &m), Vec::<String>::new());
+    assert_eq!(m["cases"].as_array().unwrap().len(), 7);
+    // Negative: a merged report with a case the schema does not allow.
+    m["cases"][0]["phases"][0]["status"] = json!("sort-of");
+    assert!(!validator.is_valid(&m));
+}

@@ -352,20 +352,38 @@ fn evidence_differences(keys: &[String], linux: &Path, windows: &Path) -> Vec<St
     let mut out = Vec::new();
     for k in keys {
         let (Some(a), Some(b)) = (l.cases.get(k), w.cases.get(k)) else { continue };
-        for (x, y) in [(&a.findings, &b.findings), (&a.facts, &b.facts)] {
-            out.extend(x.difference(y).map(|d| format!("{k}: only on linux: {d}")));
-            out.extend(y.difference(x).map(|d| format!("{k}: only under wine: {d}")));
-        }
+        let (fa, fb) = (&a.findings, &b.findings);
+        out.extend(fa.difference(fb).map(|d| format!("{k}: only on linux: {d}")));
+        out.extend(fb.difference(fa).map(|d| format!("{k}: only under wine: {d}")));
+        let (xa, xb) = (&a.facts, &b.facts);
+        out.extend(xa.difference(xb).map(|d| format!("{k}: only on linux: {d}")));
+        out.extend(xb.difference(xa).map(|d| format!("{k}: only under wine: {d}")));
     }
     out
 }
 
 #[test]
 fn findings_and_facts_are_compared_without_build_directories() {
+    // A real report (tests/reports) with one case whose check phase holds the image.
+    let real: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace().join("harness/tests/reports/before-typed.json"))
+            .unwrap(),
+    )
+    .unwrap();
     let image = |file: &str, export: &str| {
-        serde_json::json!({"cases": [{"key": "s::dll", "status": "passed", "phases": [
-            {"name": "check", "images": [{"file": file, "view": "plain", "export_names": [export]}],
-             "findings": [{"rule": "image.export", "message": format!("at {file}")}]}]}]})
+        let mut r = real.clone();
+        let mut case = r["cases"][0].clone();
+        let mut phase = case["phases"][0].clone();
+        phase["name"] = "check".into();
+        phase["status"] = "failed".into();
+        phase["images"] = serde_json::json!([{"file": file, "machine": 34404, "view": "plain",
+            "export_names": [export]}]);
+        phase["findings"] =
+            serde_json::json!([{"rule": "image.export", "message": format!("at {file}")}]);
+        case["key"] = "s::dll".into();
+        case["phases"] = serde_json::json!([phase]);
+        r["cases"] = serde_json::json!([case]);
+        r
     };
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, v: Value| {

@@ -198,7 +198,8 @@ pub fn bisect(args: BisectArgs) -> ExitCode {
         let path = spec.dirs.root.join("bisect").join(format!("report-{}.json", gate::safe(t)));
         gate::run_toolchain(&harness::toolchain::Request::Name(t.to_string()), &spec, &path)?;
         let r = gate::load::load(&path)?;
-        let out: bisect::Outcome = r.cases.into_iter().map(|(k, v)| (k, v.status)).collect();
+        let out: bisect::Outcome =
+            r.cases.into_iter().map(|(k, v)| (k, v.record.status.name().to_string())).collect();
         eprintln!(
             "  {t}: {}",
             out.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
@@ -237,19 +238,19 @@ pub fn merge(args: MergeArgs) -> ExitCode {
         .as_deref()
         .map(|suites| gate::merge::Complete { suites, dirs: Dirs::new(args.harness_dir.clone()) });
     match gate::merge::merge(&args.reports, complete.as_ref()) {
-        Ok(v) => {
-            let bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+        Ok(merged) => {
+            let bytes = serde_json::to_vec_pretty(&merged).unwrap_or_default();
             if let Err(e) = paths::write_atomic(&args.out, &bytes) {
                 eprintln!("error: cannot write {}: {e}", args.out.display());
                 return ExitCode::from(2);
             }
             println!(
                 "{} case(s) from {} report(s) in {}",
-                v["cases"].as_array().map_or(0, Vec::len),
+                merged.cases.len(),
                 args.reports.len(),
                 args.out.display()
             );
-            merged_outputs(v, &args)
+            merged_outputs(&merged, &args)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -260,20 +261,13 @@ pub fn merge(args: MergeArgs) -> ExitCode {
 
 /// What `run` leaves for CI, from the merged report: annotations and the step summary on
 /// GitHub, JUnit XML when asked; exit 1 when a case failed, errored, timed out or was fixed.
-fn merged_outputs(merged: serde_json::Value, args: &MergeArgs) -> ExitCode {
-    let view = match harness::output::view::CiReport::from_value(merged) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.out.display());
-            return ExitCode::from(2);
-        }
-    };
+fn merged_outputs(view: &harness::report::Report, args: &MergeArgs) -> ExitCode {
     let counts: Vec<String> =
         view.summary.by_status.iter().map(|(k, n)| format!("{n} {k}")).collect();
     println!("merged: {}", if counts.is_empty() { "no cases".into() } else { counts.join(", ") });
-    harness::output::github::emit(&view, &[], "");
+    harness::output::github::emit(view, &[], "");
     if let Some(p) = &args.junit
-        && let Err(e) = harness::output::junit::write(std::slice::from_ref(&view), p)
+        && let Err(e) = harness::output::junit::write(std::slice::from_ref(view), p)
     {
         eprintln!("error: cannot write JUnit XML to {}: {e}", p.display());
         return ExitCode::from(2);

@@ -2,30 +2,20 @@
 //! there, JUnit XML when asked, and a repro bundle per failing case next to the report.
 
 use harness::output::repro;
-use harness::output::view::CiReport;
 use harness::report::Report;
 use std::path::{Path, PathBuf};
 
 /// Annotations, groups and the step summary (on GitHub) and the repro bundles of one
-/// toolchain's run; returns what JUnit XML will hold of it.
-pub fn emit(report: &Report, report_path: &Path, rerun: &[String]) -> Option<CiReport> {
+/// toolchain's run.
+pub fn emit(report: &Report, report_path: &Path, rerun: &[String]) {
     write_repros(report, report_path, rerun);
-    match CiReport::of(report) {
-        Ok(view) => {
-            harness::output::github::emit(&view, &[], "");
-            Some(view)
-        }
-        Err(e) => {
-            eprintln!("error: no CI output for {}: {e}", report_path.display());
-            None
-        }
-    }
+    harness::output::github::emit(report, &[], "");
 }
 
 /// JUnit XML of every toolchain's run, when asked for.
-pub fn junit(views: &[CiReport], path: Option<&Path>) {
+pub fn junit(reports: &[Report], path: Option<&Path>) {
     if let Some(p) = path
-        && let Err(e) = harness::output::junit::write(views, p)
+        && let Err(e) = harness::output::junit::write(reports, p)
     {
         eprintln!("error: cannot write JUnit XML to {}: {e}", p.display());
     }
@@ -52,7 +42,6 @@ fn write_repros(report: &Report, report_path: &Path, rerun: &[String]) {
     }
     let mut written = 0;
     for r in report.cases.iter().filter(|r| r.status.is_failure()) {
-        let Ok(case) = serde_json::to_value(r) else { continue };
         let details: Vec<String> = r
             .phases
             .iter()
@@ -64,7 +53,7 @@ fn write_repros(report: &Report, report_path: &Path, rerun: &[String]) {
             .collect();
         let reason = r.reason.as_deref().and_then(|s| s.lines().next()).unwrap_or("");
         let why = format!("{}: {reason}", r.status.name());
-        let req = repro::Request { case: &case, rerun, why: &why, details: &details };
+        let req = repro::Request { case: r, rerun, why: &why, details: &details };
         match repro::write(&root, &req) {
             Ok(_) => written += 1,
             Err(e) => eprintln!("warning: no repro for {}: {e}", r.key),

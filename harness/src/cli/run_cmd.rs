@@ -4,8 +4,7 @@
 use super::RunArgs;
 use harness::discover::Discovered;
 use harness::model::{Status, Tier};
-use harness::output::view::CiReport;
-use harness::report::CaseRecord;
+use harness::report::{CaseRecord, Report};
 use harness::session::Session;
 use harness::toolchain::Request;
 use std::io::{IsTerminal, Write};
@@ -27,15 +26,15 @@ pub fn run(args: RunArgs) -> ExitCode {
     let requests = args.toolchains.requests();
     let many = requests.len() > 1;
     let mut worst = ExitCode::SUCCESS;
-    let mut views = Vec::new();
+    let mut reports = Vec::new();
     for req in requests {
-        let (code, view) = run_toolchain(&args, &req, many, &cases);
-        views.extend(view);
+        let (code, report) = run_toolchain(&args, &req, many, &cases);
+        reports.extend(report);
         if code != ExitCode::SUCCESS {
             worst = code;
         }
     }
-    super::output::junit(&views, args.junit.as_deref());
+    super::output::junit(&reports, args.junit.as_deref());
     worst
 }
 
@@ -108,13 +107,13 @@ fn report_path(args: &RunArgs, req: &Request, many: bool) -> PathBuf {
     base.with_file_name(format!("{stem}-{safe}.json"))
 }
 
-/// One toolchain's run: its exit code, and what CI output reads of its report.
+/// One toolchain's run: its exit code, and its report (for JUnit XML).
 fn run_toolchain(
     args: &RunArgs,
     req: &Request,
     many: bool,
     cases: &[Discovered],
-) -> (ExitCode, Option<CiReport>) {
+) -> (ExitCode, Option<Report>) {
     let started = Instant::now();
     let mut opts = match args.toolchains.options(req.clone()) {
         Ok(o) => o,
@@ -167,7 +166,7 @@ fn run_toolchain(
         },
     );
     progress.clear();
-    let view = match result {
+    let report = match result {
         Ok((report, jsonl)) => {
             let counts: Vec<String> =
                 report.summary.by_status.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -178,7 +177,8 @@ fn run_toolchain(
                 started.elapsed().as_secs_f64()
             );
             println!("report: {} (per case: {})", path.display(), jsonl.display());
-            super::output::emit(&report, &path, &rerun_options(args, &report))
+            super::output::emit(&report, &path, &rerun_options(args, &report));
+            report
         }
         Err(e) => {
             eprintln!(
@@ -188,7 +188,7 @@ fn run_toolchain(
             return (ExitCode::from(2), None);
         }
     };
-    (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, view)
+    (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, Some(report))
 }
 
 /// The options of this run that matter to rerun one of its cases the same way.

@@ -3,8 +3,11 @@
 //! sides pass: a thunk name, a lost export), what got better, and what else changed where
 //! both sides ran (thunk code, imports, the code map).
 
+use super::facts::{Fact, Found};
 use super::load::{CaseView, LoadedReport};
+use crate::model::Status;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// One difference, traceable to its case, fixture line and rules.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -58,51 +61,89 @@ impl Regressions {
     }
 }
 
-fn is_failure(s: &str) -> bool {
-    matches!(s, "failed" | "error" | "timeout" | "fixed")
+/// Which side has what a detail line shows: `+` the candidate only, `-` the baseline only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sign {
+    Candidate,
+    Baseline,
 }
 
-/// The facts only one side has, as `+ fact` (candidate) and `- fact` (baseline) lines,
-/// split into ABI-visible changes and the rest. ABI-visible: a function that got a
-/// different thunk from each side (a different ABI classification), an export the
-/// candidate lost. A thunk on one side only (a call inlined away) is not.
-fn fact_changes(b: &CaseView, c: &CaseView) -> (Vec<String>, Vec<String>) {
-    // `thunk.name <function> <kind> <thunk> in <object>` without its thunk.
-    let slot = |f: &str| {
-        let w: Vec<&str> = f.split(' ').collect();
-        (w.first() == Some(&"thunk.name") && w.len() >= 4)
-            .then(|| format!("{} {} {}", w[1], w[2], w[4..].join(" ")))
-    };
-    let slots = |v: &CaseView| -> std::collections::BTreeSet<String> {
-        v.facts.iter().filter_map(|f| slot(f)).collect()
+/// One detail of a difference, before it becomes a line of `regressions.json`.
+#[derive(Clone, Debug)]
+enum Detail<'a> {
+    Fact(Sign, &'a Fact),
+    Finding(Sign, &'a Found),
+    /// The first line of a case's reason, when no finding explains the difference.
+    Reason(String),
+}
+
+impl Detail<'_> {
+    /// The rule family the detail is about.
+    fn rule(&self) -> Option<&str> {
+        match self {
+            Detail::Fact(_, f) => Some(f.rule()),
+            Detail::Finding(_, f) => Some(&f.rule),
+            Detail::Reason(_) => None,
+        }
+    }
+
+    fn line(&self) -> String {
+        let sign = |s: &Sign| if *s == Sign::Candidate { '+' } else { '-' };
+        match self {
+            Detail::Fact(s, f) => format!("{} {f}", sign(s)),
+            Detail::Finding(s, f) => format!("{} {f}", sign(s)),
+            Detail::Reason(r) => r.clone(),
+        }
+    }
+}
+
+/// A function's thunk slot: the function, the kind of thunk and the object, without the
+/// thunk it got.
+fn slot(f: &Fact) -> Option<(&str, &str, &str)> {
+    match f {
+        Fact::ThunkName { function, kind, object, .. } => Some((function, kind, object)),
+        _ => None,
+    }
+}
+
+/// The facts only one side has, split into ABI-visible changes and the rest. ABI-visible:
+/// a function that got a different thunk from each side (a different ABI classification),
+/// an export the candidate lost. A thunk on one side only (a call inlined away) is not.
+fn fact_changes<'a>(b: &'a CaseView, c: &'a CaseView) -> (Vec<Detail<'a>>, Vec<Detail<'a>>) {
+    let slots = |v: &'a CaseView| -> BTreeSet<(&'a str, &'a str, &'a str)> {
+        v.facts.iter().filter_map(slot).collect()
     };
     let (bs, cs) = (slots(b), slots(c));
-    let lines = c
+    let changes = c
         .facts
         .difference(&b.facts)
-        .map(|f| format!("+ {f}"))
-        .chain(b.facts.difference(&c.facts).map(|f| format!("- {f}")));
-    lines.partition(|d| {
-        slot(&d[2..]).is_some_and(|s| bs.contains(&s) && cs.contains(&s))
-            || d.starts_with("- image.export ")
-    })
+        .map(|f| (Sign::Candidate, f))
+        .chain(b.facts.difference(&c.facts).map(|f| (Sign::Baseline, f)));
+    let (abi, other): (Vec<_>, Vec<_>) = changes.partition(|(sign, f)| {
+        slot(f).is_some_and(|s| bs.contains(&s) && cs.contains(&s))
+            || (*sign == Sign::Baseline && matches!(f, Fact::ImageExport { .. }))
+    });
+    let details =
+        |v: Vec<(Sign, &'a Fact)>| v.into_iter().map(|(s, f)| Detail::Fact(s, f)).collect();
+    (details(abi), details(other))
 }
 
-fn rules_of<S: AsRef<str>>(findings: &[S]) -> Vec<String> {
-    let mut r: Vec<String> = findings
-        .iter()
-        .filter_map(|f| f.as_ref().split([' ', ':']).next().map(str::to_string))
-        .collect();
+fn rules_of<'r>(rules: impl Iterator<Item = &'r str>) -> Vec<String> {
+    let mut r: Vec<String> = rules.map(str::to_string).collect();
     r.sort();
     r.dedup();
     r
 }
 
-/// The fixture line behind a difference: the `//@ sig:` of a function a finding names (or
+fn finding_rules(findings: &[&Found]) -> Vec<String> {
+    rules_of(findings.iter().map(|f| f.rule.as_str()))
+}
+
+/// The fixture line behind a difference: the `//@ sig:` of a function a detail names (or
 /// of a function that uses the thunk it names), else the directive the reason cites, else
 /// the case's own line.
-fn locate(v: &CaseView, details: &[String], what: &str) -> u64 {
-    let text = std::fs::read_to_string(&v.fixture).unwrap_or_default();
+fn locate(v: &CaseView, details: &[Detail], what: &str) -> u64 {
+    let text = std::fs::read_to_string(&v.record.fixture).unwrap_or_default();
     let directive = |pred: &dyn Fn(&str) -> bool| {
         text.lines()
             .position(|l| l.trim_start().starts_with("//@") && pred(l))
@@ -114,28 +155,20 @@ fn locate(v: &CaseView, details: &[String], what: &str) -> u64 {
     };
     // The function a thunk serves, from the case's facts.
     let user_of = |thunk: &str| {
-        v.facts.iter().find_map(|fact| {
-            let mut w = fact.split(' ');
-            match (w.next(), w.next(), w.next(), w.next()) {
-                (Some("thunk.name"), Some(func), Some(_), Some(t)) if t == thunk => sig_of(func),
-                _ => None,
-            }
+        v.facts.iter().find_map(|fact| match fact {
+            Fact::ThunkName { function, thunk: t, .. } if t == thunk => sig_of(function),
+            _ => None,
         })
     };
     for d in details {
-        // A fact line: `± thunk.name <function> …` or `± thunk.code <thunk> …`.
-        let mut w = d.split(' ').skip(1);
-        let found = match (w.next(), w.next()) {
-            (Some("thunk.name"), Some(func)) => sig_of(func),
-            (Some("thunk.code"), Some(thunk)) => user_of(thunk),
-            _ => None,
+        let found = match d {
+            Detail::Fact(_, Fact::ThunkName { function, .. }) => sig_of(function),
+            Detail::Fact(_, Fact::ThunkCode { thunk, .. }) => user_of(thunk),
+            Detail::Fact(..) => None,
+            Detail::Finding(_, f) => f.subject().and_then(|s| sig_of(s).or_else(|| user_of(s))),
+            Detail::Reason(r) => r.split('`').nth(1).and_then(|s| sig_of(s).or_else(|| user_of(s))),
         };
         if let Some(line) = found {
-            return line;
-        }
-        // A finding line: the symbol is between backquotes.
-        let Some(sym) = d.split('`').nth(1) else { continue };
-        if let Some(line) = sig_of(sym).or_else(|| user_of(sym)) {
             return line;
         }
     }
@@ -153,7 +186,7 @@ fn locate(v: &CaseView, details: &[String], what: &str) -> u64 {
             return line;
         }
     }
-    v.line
+    v.record.line as u64
 }
 
 fn entry(
@@ -161,19 +194,24 @@ fn entry(
     c: Option<&CaseView>,
     what: String,
     rules: Vec<String>,
-    details: Vec<String>,
+    details: Vec<Detail>,
 ) -> Entry {
     let any = c.or(b).expect("one side has the case");
     Entry {
-        key: any.key.clone(),
-        fixture: any.fixture.clone(),
+        key: any.key(),
+        fixture: any.record.fixture.clone(),
         line: locate(any, &details, &what),
-        baseline: b.map(|v| v.status.clone()),
-        candidate: c.map(|v| v.status.clone()),
+        baseline: b.map(|v| v.record.status.name().to_string()),
+        candidate: c.map(|v| v.record.status.name().to_string()),
         what,
         rules,
-        details,
+        details: details.iter().map(Detail::line).collect(),
     }
+}
+
+/// The first line of a case's reason.
+fn reason(v: &CaseView) -> String {
+    v.record.reason.as_deref().unwrap_or_default().lines().next().unwrap_or("").to_string()
 }
 
 pub fn compare(baseline: &LoadedReport, candidate: &LoadedReport) -> Regressions {
@@ -184,132 +222,96 @@ pub fn compare(baseline: &LoadedReport, candidate: &LoadedReport) -> Regressions
     };
     for (key, b) in &baseline.cases {
         let Some(c) = candidate.cases.get(key) else {
-            out.missing.push(entry(
-                Some(b),
-                None,
-                "the case is missing from the candidate".into(),
-                vec![],
-                vec![],
-            ));
+            let what = "the case is missing from the candidate".into();
+            out.missing.push(entry(Some(b), None, what, vec![], vec![]));
             continue;
         };
-        let gained: Vec<&String> = c.findings.difference(&b.findings).collect();
-        let lost: Vec<&String> = b.findings.difference(&c.findings).collect();
-        let reason = |v: &CaseView| {
-            v.reason.clone().unwrap_or_default().lines().next().unwrap_or("").to_string()
-        };
-        let details = |v: &CaseView| -> Vec<String> {
-            let mut d: Vec<String> = gained.iter().map(|f| format!("+ {f}")).collect();
-            d.extend(lost.iter().map(|f| format!("- {f}")));
-            if d.is_empty() {
-                d.push(reason(v));
-            }
-            d
-        };
-        match (b.status.as_str(), c.status.as_str()) {
-            (bs, "ignored") if bs != "ignored" => out.no_longer_run.push(entry(
-                Some(b),
-                Some(c),
-                format!("ran on the baseline ({bs}), ignored on the candidate: {}", reason(c)),
-                vec![],
-                vec![],
-            )),
-            ("ignored", cs) if cs != "ignored" => out.newly_run.push(entry(
-                Some(b),
-                Some(c),
-                format!("ignored on the baseline, {cs} on the candidate"),
-                vec![],
-                vec![],
-            )),
-            ("ignored", _) => {}
-            // Same failing status on both sides: only new findings count (same status with no
-            // new finding falls through to the final arm and is not a regression).
-            (bs, cs)
-                if bs == cs
-                    && (is_failure(cs) || cs == "expected-failure")
-                    && !gained.is_empty() =>
-            {
-                out.new_findings.push(entry(
-                    Some(b),
-                    Some(c),
-                    format!("{cs} on both, with new findings on the candidate"),
-                    rules_of(&gained),
-                    details(c),
-                ))
-            }
-            ("passed", cs) if cs != "passed" => out.new_failures.push(entry(
-                Some(b),
-                Some(c),
-                format!("passed on the baseline, {cs} on the candidate: {}", reason(c)),
-                rules_of(&gained),
-                details(c),
-            )),
-            ("expected-failure", cs) if is_failure(cs) => out.new_failures.push(entry(
-                Some(b),
-                Some(c),
-                format!(
-                    "an expected failure on the baseline, {cs} on the candidate: {}",
-                    reason(c)
-                ),
-                rules_of(&gained),
-                details(c),
-            )),
-            (bs, "passed") if bs != "passed" => out.fixed.push(entry(
-                Some(b),
-                Some(c),
-                format!("{bs} on the baseline, passed on the candidate"),
-                rules_of(&lost),
-                details(b),
-            )),
-            ("expected-failure", "fixed") => out.fixed.push(entry(
-                Some(b),
-                Some(c),
-                "the declared failure is gone on the candidate".into(),
-                rules_of(&lost),
-                details(b),
-            )),
-            (bs, cs) if is_failure(bs) && !is_failure(cs) => out.fixed.push(entry(
-                Some(b),
-                Some(c),
-                format!("{bs} on the baseline, {cs} on the candidate"),
-                rules_of(&lost),
-                details(b),
-            )),
-            (bs, cs) if bs != cs => out.new_failures.push(entry(
-                Some(b),
-                Some(c),
-                format!("{bs} on the baseline, {cs} on the candidate: {}", reason(c)),
-                rules_of(&gained),
-                details(c),
-            )),
-            _ => {}
-        }
-        if b.status != "ignored" && c.status != "ignored" && b.facts != c.facts {
-            let (abi, other) = fact_changes(b, c);
-            if !abi.is_empty() {
-                let rules = rules_of(&abi.iter().map(|d| &d[2..]).collect::<Vec<_>>());
-                let what = "the ABI the toolchain gives a C-ABI function or an export changed";
-                out.abi_changed.push(entry(Some(b), Some(c), what.into(), rules, abi));
-            }
-            if !other.is_empty() {
-                let rules = rules_of(&other.iter().map(|d| &d[2..]).collect::<Vec<_>>());
-                let what = "facts of the build changed";
-                out.changed.push(entry(Some(b), Some(c), what.into(), rules, other));
-            }
-        }
+        compare_status(b, c, &mut out);
+        compare_facts(b, c, &mut out);
     }
     for (key, c) in &candidate.cases {
         if !baseline.cases.contains_key(key) {
-            out.new_cases.push(entry(
-                None,
-                Some(c),
-                format!("only in the candidate ({})", c.status),
-                vec![],
-                vec![],
-            ));
+            let what = format!("only in the candidate ({})", c.record.status);
+            out.new_cases.push(entry(None, Some(c), what, vec![], vec![]));
         }
     }
     out
+}
+
+/// What the statuses and findings of a case both sides have say.
+fn compare_status(b: &CaseView, c: &CaseView, out: &mut Regressions) {
+    use Status::{ExpectedFailure, Fixed, Ignored, Passed};
+    let gained: Vec<&Found> = c.findings.difference(&b.findings).collect();
+    let lost: Vec<&Found> = b.findings.difference(&c.findings).collect();
+    // Findings gained and lost; the reason of `v` when there are none.
+    let details = |v: &CaseView| -> Vec<Detail> {
+        let mut d: Vec<Detail> =
+            gained.iter().map(|f| Detail::Finding(Sign::Candidate, f)).collect();
+        d.extend(lost.iter().map(|f| Detail::Finding(Sign::Baseline, f)));
+        if d.is_empty() {
+            d.push(Detail::Reason(reason(v)));
+        }
+        d
+    };
+    let worse = |what: String| entry(Some(b), Some(c), what, finding_rules(&gained), details(c));
+    let better = |what: String| entry(Some(b), Some(c), what, finding_rules(&lost), details(b));
+    let bare = |what: String| entry(Some(b), Some(c), what, vec![], vec![]);
+    match (b.record.status, c.record.status) {
+        (bs, Ignored) if bs != Ignored => out.no_longer_run.push(bare(format!(
+            "ran on the baseline ({bs}), ignored on the candidate: {}",
+            reason(c)
+        ))),
+        (Ignored, cs) if cs != Ignored => {
+            out.newly_run.push(bare(format!("ignored on the baseline, {cs} on the candidate")))
+        }
+        (Ignored, _) => {}
+        // Same failing status on both sides: only new findings count (same status with no
+        // new finding falls through to the final arm and is not a regression).
+        (bs, cs)
+            if bs == cs && (cs.is_failure() || cs == ExpectedFailure) && !gained.is_empty() =>
+        {
+            out.new_findings
+                .push(worse(format!("{cs} on both, with new findings on the candidate")))
+        }
+        (Passed, cs) if cs != Passed => out
+            .new_failures
+            .push(worse(format!("passed on the baseline, {cs} on the candidate: {}", reason(c)))),
+        (ExpectedFailure, cs) if cs.is_failure() => out.new_failures.push(worse(format!(
+            "an expected failure on the baseline, {cs} on the candidate: {}",
+            reason(c)
+        ))),
+        (bs, Passed) if bs != Passed => {
+            out.fixed.push(better(format!("{bs} on the baseline, passed on the candidate")))
+        }
+        (ExpectedFailure, Fixed) => {
+            out.fixed.push(better("the declared failure is gone on the candidate".into()))
+        }
+        (bs, cs) if bs.is_failure() && !cs.is_failure() => {
+            out.fixed.push(better(format!("{bs} on the baseline, {cs} on the candidate")))
+        }
+        (bs, cs) if bs != cs => out
+            .new_failures
+            .push(worse(format!("{bs} on the baseline, {cs} on the candidate: {}", reason(c)))),
+        _ => {}
+    }
+}
+
+/// Facts that changed where both sides ran.
+fn compare_facts(b: &CaseView, c: &CaseView, out: &mut Regressions) {
+    let ran = |v: &CaseView| v.record.status != Status::Ignored;
+    if !ran(b) || !ran(c) || b.facts == c.facts {
+        return;
+    }
+    let (abi, other) = fact_changes(b, c);
+    let rules = |d: &[Detail]| rules_of(d.iter().filter_map(Detail::rule));
+    if !abi.is_empty() {
+        let what = "the ABI the toolchain gives a C-ABI function or an export changed";
+        out.abi_changed.push(entry(Some(b), Some(c), what.into(), rules(&abi), abi));
+    }
+    if !other.is_empty() {
+        let what = "facts of the build changed";
+        out.changed.push(entry(Some(b), Some(c), what.into(), rules(&other), other));
+    }
 }
 
 /// The human summary printed after a gate.
@@ -349,19 +351,55 @@ pub fn summary(r: &Regressions) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::facts;
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
 
+    /// `rule `symbol`: message`.
+    fn found(s: &str) -> Found {
+        let (head, message) = s.split_once(": ").unwrap();
+        let (rule, symbol) = match head.split_once(" `") {
+            Some((r, sym)) => (r, Some(sym.trim_end_matches('`'))),
+            None => (head, None),
+        };
+        Found::new(rule, symbol, message)
+    }
+
+    /// The few fact shapes the test below writes, in their text form.
+    fn fact(s: &str) -> Fact {
+        let (body, object) = s.split_once(" in ").unwrap_or((s, ""));
+        let w: Vec<&str> = body.split(' ').collect();
+        let object = object.to_string();
+        match w[0] {
+            "thunk.name" => Fact::ThunkName {
+                function: w[1].into(),
+                kind: w[2].into(),
+                thunk: w[3].into(),
+                object,
+            },
+            "thunk.code" => Fact::ThunkCode {
+                thunk: w[1].into(),
+                digest: w[2].into(),
+                instructions: w[3].trim_start_matches('(').parse().unwrap(),
+                object,
+            },
+            "image.chpe" => Fact::ImageChpe {
+                image: facts::ImageAt { file: w[1].into(), view: "arm64_ec".into() },
+                version: w[3].parse().ok(),
+            },
+            other => panic!("no fact shape {other}"),
+        }
+    }
+
     fn view(key: &str, status: &str, findings: &[&str], facts: &[&str]) -> CaseView {
+        let record = serde_json::json!({
+            "type": "case", "key": key, "status": status, "reason": format!("{status} because"),
+            "fixture": "/nonexistent/f.rs", "line": 3,
+        });
         CaseView {
-            key: key.into(),
-            status: status.into(),
-            reason: Some(format!("{status} because")),
-            fixture: "/nonexistent/f.rs".into(),
-            line: 3,
-            findings: findings.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>(),
-            facts: facts.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>(),
-            record: serde_json::Value::Null,
+            record: serde_json::from_value(record).unwrap(),
+            findings: findings.iter().map(|s| found(s)).collect::<BTreeSet<_>>(),
+            facts: facts.iter().map(|s| fact(s)).collect::<BTreeSet<_>>(),
         }
     }
 
@@ -370,7 +408,7 @@ mod tests {
             source: "r.json".into(),
             toolchain: "rustc x".into(),
             rerun: "x".into(),
-            cases: cases.into_iter().map(|c| (c.key.clone(), c)).collect::<BTreeMap<_, _>>(),
+            cases: cases.into_iter().map(|c| (c.key(), c)).collect::<BTreeMap<_, _>>(),
         }
     }
 

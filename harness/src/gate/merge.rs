@@ -5,14 +5,13 @@
 //! an error when it should have run (a shard that crashed or never started) — so nothing
 //! is silently lost.
 
-use super::load;
 use crate::discover::{self, Discovered};
 use crate::error::{Error, Result};
 use crate::paths::Dirs;
 use crate::plan::Decision;
+use crate::report::{CaseRecord, Header, Report, Summary, read_records};
 use crate::session::{Session, SessionOptions};
 use crate::toolchain::Request;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -24,26 +23,28 @@ pub struct Complete<'a> {
 
 /// Join the reports of shards into one: cases from every shard (a key in two shards is an
 /// error), the first shard's header, and a fresh summary.
-pub fn merge(paths: &[PathBuf], complete: Option<&Complete>) -> Result<Value> {
-    let mut header = Value::Null;
-    let mut cases: Vec<Value> = Vec::new();
+pub fn merge(paths: &[PathBuf], complete: Option<&Complete>) -> Result<Report> {
+    let mut header: Option<Header> = None;
+    let mut cases: Vec<CaseRecord> = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for p in paths {
-        let (h, cs) = load::read_records(p)?;
-        if header.is_null() {
-            header = h;
-        } else if !h.is_null() && rustc_of(&h) != rustc_of(&header) {
-            return Err(Error::at_file(
-                p,
-                format!(
-                    "ran with {}, the first shard with {}: shards of one run share a toolchain",
-                    rustc_of(&h),
-                    rustc_of(&header)
-                ),
-            ));
+        let records = read_records(p)?;
+        match (&header, records.header) {
+            (None, h) => header = h,
+            (Some(first), Some(h)) if rustc_of(&h) != rustc_of(first) => {
+                return Err(Error::at_file(
+                    p,
+                    format!(
+                        "ran with {}, the first shard with {}: shards of one run share a toolchain",
+                        rustc_of(&h),
+                        rustc_of(first)
+                    ),
+                ));
+            }
+            _ => {}
         }
-        for c in cs {
-            let key = c["key"].as_str().unwrap_or("").to_string();
+        for c in records.cases {
+            let key = c.key.to_string();
             if let Some(first) = seen.get(&key) {
                 return Err(Error::at_file(
                     p,
@@ -54,49 +55,39 @@ pub fn merge(paths: &[PathBuf], complete: Option<&Complete>) -> Result<Value> {
             cases.push(c);
         }
     }
+    let Some(header) = header else {
+        let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("-"));
+        return Err(Error::at_file(first, "no shard has a header record: not a harness report"));
+    };
     if let Some(c) = complete {
         cases.extend(missing_records(&header, &seen, c)?);
     }
-    cases.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
-    let mut by_status = serde_json::Map::new();
-    let mut duration = 0u64;
-    for c in &cases {
-        let s = c["status"].as_str().unwrap_or("error").to_string();
-        let n = by_status.get(&s).and_then(Value::as_u64).unwrap_or(0) + 1;
-        by_status.insert(s, Value::from(n));
-        duration += c["duration_ms"].as_u64().unwrap_or(0);
-    }
-    Ok(serde_json::json!({
-        "schema_version": crate::report::SCHEMA_VERSION,
-        "header": header,
-        "cases": cases,
-        "summary": { "total": cases.len(), "by_status": by_status, "duration_ms": duration },
-    }))
+    cases.sort_by_cached_key(|c| c.key.to_string());
+    let duration = cases.iter().map(|c| c.duration_ms).sum();
+    let summary = Summary::of(&cases, duration);
+    Ok(Report { schema_version: crate::report::SCHEMA_VERSION, header, cases, summary })
 }
 
-fn rustc_of(header: &Value) -> String {
-    let r = &header["fingerprint"]["rustc"];
-    format!(
-        "rustc {} at {}",
-        r["release"].as_str().unwrap_or("?"),
-        r["path"].as_str().unwrap_or("?")
-    )
+fn rustc_of(header: &Header) -> String {
+    let r = &header.fingerprint.rustc;
+    format!("rustc {} at {}", r.release, r.path)
 }
 
 /// Records for the cases of the suite root that no shard reported.
 fn missing_records(
-    header: &Value,
+    header: &Header,
     seen: &BTreeMap<String, PathBuf>,
     c: &Complete,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<CaseRecord>> {
     let cases = discover::discover(c.suites)?;
     let missing: Vec<&Discovered> =
         cases.iter().filter(|d| !seen.contains_key(&d.key().to_string())).collect();
     if missing.is_empty() {
         return Ok(Vec::new());
     }
-    let rustc = header["fingerprint"]["rustc"]["path"].as_str().map(PathBuf::from);
-    let request = rustc.map(Request::Path).unwrap_or(Request::Default);
+    let rustc = &header.fingerprint.rustc.path;
+    let request =
+        if rustc.is_empty() { Request::Default } else { Request::Path(PathBuf::from(rustc)) };
     let mut opts = SessionOptions::new(request, c.dirs.clone());
     opts.provision = false;
     let session = Session::open(&opts)?;
@@ -116,7 +107,7 @@ fn missing_records(
                 r
             }
         };
-        out.push(serde_json::to_value(&record).map_err(|e| Error::msg(format!("{e}")))?);
+        out.push(record);
     }
     Ok(out)
 }

@@ -1,11 +1,13 @@
 //! The toolchain-bump gate: did anything Arm64EC get worse between a baseline and a
 //! candidate? Each side is a toolchain (run here) or an existing report ([`load`]); the
-//! comparison ([`compare`]) writes `regressions.json`. [`bisect`] walks the releases
+//! comparison ([`compare`]) of their findings and facts ([`facts`]) writes
+//! `regressions.json`. [`bisect`] walks the releases
 //! between two toolchains to the first one where cases change; [`merge`] joins the reports
 //! of sharded runs.
 
 pub mod bisect;
 pub mod compare;
+pub mod facts;
 pub mod load;
 pub mod merge;
 

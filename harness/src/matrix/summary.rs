@@ -3,51 +3,52 @@
 //! (the trial in [`super::trial`] and its judge) and the report that carries it.
 
 use super::expect::Phase;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a function is left out of a pairing.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Skip {
     pub function: String,
     pub reason: String,
 }
 
 /// One call edge: the names each party has and every way they disagree.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Edge {
     pub function: String,
     pub signature: String,
     pub oracle_exit: String,
     pub oracle_entry: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_exit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callee_entry: Option<String>,
     /// Disagreements and the verifier's findings about this function's thunks or code
     /// (moved to the function's failure in a report).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
 }
 
 /// A function that did not pass.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Failure {
     pub function: String,
     pub signature: String,
     pub origin: String,
     pub phase: Phase,
     /// The expectation rule that declares it, when one does.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
     pub problems: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edge: Option<Edge>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repro: Option<String>,
 }
 
 /// The matrix part of a case record: what was checked and what did not pass.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     pub pairing: String,
     pub caller: String,

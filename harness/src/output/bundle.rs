@@ -6,11 +6,30 @@
 
 use crate::error::Error;
 use crate::paths::write_atomic;
-use serde_json::{Value, json};
+use crate::process::{CmdRecord, Exit};
+use crate::report::{CaseRecord, PhaseName};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The bundle's directory the commands run in.
 pub const WORK: &str = "work";
+
+/// One command of the case as the run ran it, and the phase that ran it.
+pub struct RunCommand {
+    pub phase: PhaseName,
+    pub record: CmdRecord,
+}
+
+/// One command as it runs from the bundle: an entry of `commands.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleCommand {
+    pub argv: Vec<String>,
+    /// Relative to the bundle.
+    pub cwd: String,
+    /// How it ended in the run.
+    pub exit: Exit,
+    pub phase: PhaseName,
+}
 
 /// Path prefixes of the original run and what they are from `work/`, longest first.
 pub struct Roots(Vec<(String, String)>);
@@ -54,10 +73,10 @@ fn copy(from: &Path, to: &Path) -> Result<(), Error> {
 /// The directory of the case's sources and which of its files belong to the case: a
 /// directory case's whole tree, the ABI matrix's description files, or a single-file
 /// case's fixture and the files named after it (`<stem>.stdout`, …).
-fn case_files(case: &Value) -> Option<(PathBuf, Vec<PathBuf>)> {
-    let fixture = PathBuf::from(case["fixture"].as_str()?);
+fn case_files(case: &CaseRecord) -> Option<(PathBuf, Vec<PathBuf>)> {
+    let fixture = PathBuf::from(&case.fixture);
     let dir = fixture.parent()?.to_path_buf();
-    let name = case["case"].as_str().unwrap_or("");
+    let name = case.case.as_str();
     let files: Vec<PathBuf> = if dir.file_name().is_some_and(|n| n == name) {
         walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
@@ -68,7 +87,7 @@ fn case_files(case: &Value) -> Option<(PathBuf, Vec<PathBuf>)> {
             .collect()
     } else {
         let stem = fixture.file_stem()?.to_string_lossy().into_owned();
-        let matrix = !case["matrix"].is_null();
+        let matrix = case.matrix.is_some();
         let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
             .ok()?
             .filter_map(|e| e.ok())
@@ -95,7 +114,11 @@ pub struct Gathered {
 }
 
 /// Copy what the commands need into `bundle`.
-pub fn gather(bundle: &Path, case: &Value, commands: &[Value]) -> Result<Gathered, Error> {
+pub fn gather(
+    bundle: &Path,
+    case: &CaseRecord,
+    commands: &[RunCommand],
+) -> Result<Gathered, Error> {
     let mut roots = Vec::new();
     let (mut sources, mut generated) = (Vec::new(), Vec::new());
     if let Some((dir, files)) = case_files(case) {
@@ -106,20 +129,20 @@ pub fn gather(bundle: &Path, case: &Value, commands: &[Value]) -> Result<Gathere
         }
         roots.push((dir.display().to_string(), "../src".to_string()));
     }
-    for p in case["phases"].as_array().into_iter().flatten() {
-        let Some(dir) = p["dir"].as_str() else { continue };
-        for g in p["generated"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+    for p in &case.phases {
+        let Some(dir) = p.dir.as_deref() else { continue };
+        for g in &p.generated {
             let from = Path::new(dir).join(g);
             if from.is_file() {
                 copy(&from, &bundle.join(WORK).join(g))?;
-                generated.push(g.to_string());
+                generated.push(g.clone());
             }
         }
         roots.push((dir.to_string(), ".".to_string()));
     }
     let support = crate::paths::workspace_root().join("fixtures/support");
     let support_s = support.display().to_string();
-    let named = commands.iter().flat_map(|c| strings(&c["argv"])).any(|a| a.contains(&support_s));
+    let named = commands.iter().flat_map(|c| &c.record.argv).any(|a| a.contains(&support_s));
     if named {
         for e in std::fs::read_dir(&support).map_err(|e| Error::io(&support, "read", &e))? {
             let p = e.map_err(|e| Error::io(&support, "read", &e))?.path();
@@ -133,23 +156,19 @@ pub fn gather(bundle: &Path, case: &Value, commands: &[Value]) -> Result<Gathere
     Ok(Gathered { roots: Roots::new(roots), sources, generated })
 }
 
-pub fn strings(v: &Value) -> Vec<String> {
-    v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
-}
-
 /// The commands as they run from the bundle: paths rewritten, working directory `work`
 /// (relative to the bundle) where they ran in the build directory.
-pub fn relocate(commands: &[Value], roots: &Roots) -> Vec<Value> {
+pub fn relocate(commands: &[RunCommand], roots: &Roots) -> Vec<BundleCommand> {
     commands
         .iter()
         .map(|c| {
-            let argv: Vec<String> = strings(&c["argv"]).iter().map(|a| roots.rewrite(a)).collect();
-            let cwd = match c["cwd"].as_str().map(|d| roots.rewrite(d)) {
+            let argv = c.record.argv.iter().map(|a| roots.rewrite(a)).collect();
+            let cwd = match c.record.cwd.as_deref().map(|d| roots.rewrite(d)) {
                 Some(d) if d == "." => WORK.to_string(),
                 Some(d) => d,
                 None => WORK.to_string(),
             };
-            json!({ "phase": c["phase"], "argv": argv, "cwd": cwd, "exit": c["exit"] })
+            BundleCommand { argv, cwd, exit: c.record.exit.clone(), phase: c.phase }
         })
         .collect()
 }

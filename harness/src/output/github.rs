@@ -3,8 +3,8 @@
 //! and a Markdown step summary kept under 1 MiB.
 
 use super::locate;
-use super::view::{CiCase, CiReport};
 use crate::model::Status;
+use crate::report::{CaseRecord, Report};
 use std::fmt::Write;
 
 pub const MAX_ANNOTATIONS: usize = 10;
@@ -35,13 +35,13 @@ pub fn error_line(file: &str, line: usize, title: &str, message: &str) -> String
     )
 }
 
-fn failing(report: &CiReport) -> Vec<&CiCase> {
+fn failing(report: &Report) -> Vec<&CaseRecord> {
     report.cases.iter().filter(|c| c.status.is_failure()).collect()
 }
 
 /// The annotations for a run: `first` (regressions, already formatted) come first; the
 /// run's failing cases fill the rest, up to [`MAX_ANNOTATIONS`].
-pub fn annotations(report: &CiReport, first: &[String]) -> Vec<String> {
+pub fn annotations(report: &Report, first: &[String]) -> Vec<String> {
     let mut out: Vec<String> = first.iter().take(MAX_ANNOTATIONS).cloned().collect();
     for c in failing(report) {
         if out.len() >= MAX_ANNOTATIONS {
@@ -56,7 +56,7 @@ pub fn annotations(report: &CiReport, first: &[String]) -> Vec<String> {
 }
 
 /// `::group::` blocks, one per failing case, with every reason line.
-pub fn groups(report: &CiReport) -> String {
+pub fn groups(report: &Report) -> String {
     let mut o = String::new();
     for c in failing(report) {
         let _ = writeln!(o, "::group::{} {}", c.status, escape_data(&c.key.to_string()));
@@ -70,7 +70,7 @@ pub fn groups(report: &CiReport) -> String {
 
 /// The Markdown step summary: counts, then failing cases, then the rest by status; cut
 /// (with a note) before [`MAX_SUMMARY_BYTES`].
-pub fn step_summary(report: &CiReport, preface: &str) -> String {
+pub fn step_summary(report: &Report, preface: &str) -> String {
     let mut o = String::new();
     let fp = &report.header.fingerprint.rustc;
     let _ = writeln!(
@@ -85,9 +85,9 @@ pub fn step_summary(report: &CiReport, preface: &str) -> String {
         let _ = writeln!(o, "| {k} | {v} |");
     }
     let _ = writeln!(o, "\n| case | status | reason |\n|---|---|---|");
-    let mut rows: Vec<&CiCase> = report.cases.iter().collect();
+    let mut rows: Vec<&CaseRecord> = report.cases.iter().collect();
     rows.sort_by_key(|c| {
-        (!c.status.is_failure(), c.status != Status::ExpectedFailure, c.key.clone())
+        (!c.status.is_failure(), c.status != Status::ExpectedFailure, c.key.to_string())
     });
     for c in rows {
         let reason =
@@ -109,7 +109,7 @@ pub fn step_summary(report: &CiReport, preface: &str) -> String {
 }
 
 /// Print annotations and groups, and append the step summary, when running on GitHub.
-pub fn emit(report: &CiReport, first: &[String], preface: &str) {
+pub fn emit(report: &Report, first: &[String], preface: &str) {
     if !active() {
         return;
     }

@@ -4,8 +4,8 @@
 //! `<toolchain>/<suite>`, with the toolchain in each testcase's `classname` too.
 
 use super::locate;
-use super::view::{CiCase, CiReport};
 use crate::model::Status;
+use crate::report::{CaseRecord, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -20,7 +20,7 @@ fn esc(s: &str) -> String {
 }
 
 /// `tests`, `failures`, `errors`, `skipped` of some cases.
-fn counts<'a>(cases: impl Iterator<Item = &'a CiCase>) -> String {
+fn counts<'a>(cases: impl Iterator<Item = &'a CaseRecord>) -> String {
     let (mut n, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
     for c in cases {
         n += 1;
@@ -35,9 +35,9 @@ fn counts<'a>(cases: impl Iterator<Item = &'a CiCase>) -> String {
 }
 
 /// The XML of one or more reports (one per toolchain).
-pub fn render(reports: &[CiReport]) -> String {
+pub fn render(reports: &[Report]) -> String {
     let many = reports.len() > 1;
-    let mut suites: BTreeMap<String, Vec<&CiCase>> = BTreeMap::new();
+    let mut suites: BTreeMap<String, Vec<&CaseRecord>> = BTreeMap::new();
     for r in reports {
         for c in &r.cases {
             let name =
@@ -61,17 +61,17 @@ pub fn render(reports: &[CiReport]) -> String {
 }
 
 /// How a report names its toolchain: the rustup name (or label), else the release.
-fn toolchain_label(r: &CiReport) -> String {
+fn toolchain_label(r: &Report) -> String {
     let rustc = &r.header.fingerprint.rustc;
     if rustc.label.is_empty() { rustc.release.clone() } else { rustc.label.clone() }
 }
 
-fn testcase(o: &mut String, suite: &str, c: &CiCase) {
+fn testcase(o: &mut String, suite: &str, c: &CaseRecord) {
     let (file, line) = locate(c);
     let _ = write!(
         o,
         "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\" file=\"{}\" line=\"{line}\"",
-        esc(&c.key),
+        esc(&c.key.to_string()),
         esc(suite),
         c.duration_ms as f64 / 1000.0,
         esc(&file)
@@ -96,6 +96,6 @@ fn testcase(o: &mut String, suite: &str, c: &CiCase) {
     };
 }
 
-pub fn write(reports: &[CiReport], path: &std::path::Path) -> std::io::Result<()> {
+pub fn write(reports: &[Report], path: &std::path::Path) -> std::io::Result<()> {
     crate::paths::write_atomic(path, render(reports).as_bytes())
 }

@@ -7,16 +7,16 @@ pub mod bundle;
 pub mod github;
 pub mod junit;
 pub mod repro;
-pub mod view;
 
+use crate::matrix::summary::Summary as Matrix;
+use crate::report::{CaseRecord, PhaseName, PhaseStatus};
 use std::path::Path;
-use view::{CiCase, CiMatrix};
 
 /// Where to point a failing case: the file and line the compiler's first error names
 /// when it is a source of the case, else the fixture and the line declaring what failed —
 /// the `//@ sig:` of the function a thunk finding names, the annotation of a diagnostic,
 /// the `exit-code` or `expect-finding` directive, else the case's `tier` line.
-pub fn locate(r: &CiCase) -> (String, usize) {
+pub fn locate(r: &CaseRecord) -> (String, usize) {
     if let Some(m) = &r.matrix {
         return locate_matrix(r, m);
     }
@@ -57,7 +57,7 @@ pub fn locate(r: &CiCase) -> (String, usize) {
 
 /// An ABI matrix pairing: the `.sigs` line of the first unexpected failure described by
 /// hand, or the `expectations.toml` rule of a fixed function, else `abi.toml`.
-fn locate_matrix(r: &CiCase, m: &CiMatrix) -> (String, usize) {
+fn locate_matrix(r: &CaseRecord, m: &Matrix) -> (String, usize) {
     let dir = Path::new(&r.fixture).parent().unwrap_or(Path::new(""));
     let at = |file: &str, line: &str| {
         (relative(&dir.join(file).display().to_string()), line.parse().unwrap_or(1))
@@ -82,9 +82,10 @@ fn locate_matrix(r: &CiCase, m: &CiMatrix) -> (String, usize) {
 /// The place a build's first error names, when it is a file of the case (the fixture's
 /// directory holds it): generated sources and the toolchain's own files are no place to
 /// point a CI annotation at.
-fn compiler_place(r: &CiCase) -> Option<(String, usize)> {
+fn compiler_place(r: &CaseRecord) -> Option<(String, usize)> {
     // A `build-fail` case's build failed as it should: its findings say where to look.
-    let mut failed = r.phases.iter().filter(|p| p.name == "build" && p.status == "failed");
+    let mut failed =
+        r.phases.iter().filter(|p| p.name == PhaseName::Build && p.status == PhaseStatus::Failed);
     let e = failed.find_map(|p| p.first_error.as_ref())?;
     let (file, line) = (e.file.as_deref()?, e.line?);
     let dir = Path::new(&r.fixture).parent()?;

@@ -6,22 +6,25 @@
 //! the code of every thunk the findings name. CI uploads them as artifacts next to the
 //! report.
 
-use super::bundle::{self, strings};
+use super::bundle::{self, BundleCommand, RunCommand};
 use crate::error::Error;
 use crate::inspect::{self, ObjectView};
 use crate::paths::write_atomic;
-use serde_json::{Value, json};
+use crate::process::CmdRecord;
+use crate::report::CaseRecord;
+use serde::Deserialize;
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 const MAX_THUNK_TEXT: usize = 256 * 1024;
 
-/// What a repro is for: the case record (as in report.json), the `harness run` options
+/// What a repro is for: the case record, the `harness run` options
 /// that rerun it as it ran (`--toolchain`, `--suites`, …; see [`rerun_options`]), and why
 /// it is in the bundle (findings or regression details).
 pub struct Request<'a> {
-    pub case: &'a Value,
+    pub case: &'a CaseRecord,
     pub rerun: &'a [String],
     pub why: &'a str,
     pub details: &'a [String],
@@ -78,13 +81,13 @@ pub fn dir_name(key: &str) -> String {
 
 /// Write the bundle under `root`; returns its directory.
 pub fn write(root: &Path, req: &Request) -> Result<PathBuf, Error> {
-    let key = req.case["key"].as_str().unwrap_or("unknown");
+    let key = &req.case.key.to_string();
     let dir = root.join(dir_name(key));
     let io = |p: &Path, e: std::io::Error| Error::io(p, "write the repro", &e);
     let commands = commands(req.case);
     let gathered = bundle::gather(&dir, req.case, &commands)?;
     let commands = bundle::relocate(&commands, &gathered.roots);
-    let json_file = |name: &str, v: &Value| {
+    let json_file = |name: &str, v: &serde_json::Value| {
         let f = dir.join(name);
         let text = serde_json::to_vec_pretty(v).map_err(std::io::Error::other);
         text.and_then(|t| write_atomic(&f, &t)).map_err(|e| io(&f, e))
@@ -107,23 +110,26 @@ pub fn write(root: &Path, req: &Request) -> Result<PathBuf, Error> {
     Ok(dir)
 }
 
+/// The commands a build directory's manifest records (what a cached phase ran).
+#[derive(Deserialize)]
+struct Manifest {
+    commands: Vec<CmdRecord>,
+}
+
 /// The build commands of the case: as run, or from the build directory's manifest when
 /// the outputs came from the cache.
-fn commands(case: &Value) -> Vec<Value> {
+fn commands(case: &CaseRecord) -> Vec<RunCommand> {
     let mut out = Vec::new();
-    for p in case["phases"].as_array().into_iter().flatten() {
-        let mut cmds = p["commands"].as_array().cloned().unwrap_or_default();
+    for p in &case.phases {
+        let mut cmds = p.commands.clone();
         if cmds.is_empty()
-            && let Some(dir) = p["dir"].as_str()
+            && let Some(dir) = p.dir.as_deref()
             && let Ok(bytes) = std::fs::read(Path::new(dir).join("manifest.json"))
-            && let Ok(m) = serde_json::from_slice::<Value>(&bytes)
+            && let Ok(m) = serde_json::from_slice::<Manifest>(&bytes)
         {
-            cmds = m["commands"].as_array().cloned().unwrap_or_default();
+            cmds = m.commands;
         }
-        for c in cmds {
-            let (argv, cwd, exit) = (&c["argv"], &c["cwd"], &c["exit"]);
-            out.push(json!({ "phase": p["name"], "argv": argv, "cwd": cwd, "exit": exit }));
-        }
+        out.extend(cmds.into_iter().map(|record| RunCommand { phase: p.name, record }));
     }
     out
 }
@@ -147,18 +153,13 @@ fn named_thunks(details: &[String]) -> BTreeSet<String> {
 }
 
 /// The decoded code of each named thunk in the case's objects that still exist.
-fn thunk_code(case: &Value, details: &[String]) -> String {
+fn thunk_code(case: &CaseRecord, details: &[String]) -> String {
     let names = named_thunks(details);
     let mut o = String::new();
     if names.is_empty() {
         return o;
     }
-    let objects = case["phases"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|p| p["objects"].as_array().into_iter().flatten())
-        .filter_map(|obj| obj["file"].as_str());
+    let objects = case.phases.iter().flat_map(|p| &p.objects).map(|obj| obj.file.as_str());
     for file in objects {
         // Archive members are named `lib.rlib(member.o)`; read the archive.
         let path = Path::new(file.split_once('(').map(|(a, _)| a).unwrap_or(file));
@@ -200,7 +201,7 @@ fn readme(
     key: &str,
     rerun: &[String],
     files: &bundle::Gathered,
-    commands: &[Value],
+    commands: &[BundleCommand],
     thunks: bool,
 ) -> String {
     let mut o = format!("# {key}\n\n{}\n\n", req.why);
@@ -229,7 +230,7 @@ fn readme(
          (`commands.json` has each argv, working directory and how it ended):\n\n",
     );
     for c in commands {
-        let _ = writeln!(o, "- `{}`", shell_line(&strings(&c["argv"])));
+        let _ = writeln!(o, "- `{}`", shell_line(&c.argv));
     }
     if thunks {
         o.push_str("\nThe code of each thunk named above is in `thunks.txt`.\n");

@@ -1,9 +1,13 @@
 //! Report stage: the schema-versioned records. One JSONL line per finished case (so a killed
 //! run keeps every finished case) and a final `report.json`. The JSON Schema is committed at
-//! `harness/schema/report.schema.json`.
+//! `harness/schema/report.schema.json`. Every record reads back as it was written
+//! ([`read`]): fields added over time default when an older report lacks them, and fields
+//! this version does not know are passed over.
 
+pub mod read;
 pub mod writer;
 
+pub use read::{Records, read_records};
 pub use writer::ReportWriter;
 
 use crate::check::Finding;
@@ -11,13 +15,13 @@ use crate::inspect::ObjectFacts;
 use crate::model::{CaseKey, Status, Target, Tier};
 use crate::process::CmdRecord;
 use crate::toolchain::tools::{Msvc, RunnerInfo, ToolInfo};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PhaseName {
     Build,
@@ -27,7 +31,7 @@ pub enum PhaseName {
     Check,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PhaseStatus {
     Passed,
@@ -37,29 +41,33 @@ pub enum PhaseStatus {
 }
 
 /// One phase of one case.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PhaseRecord {
     pub name: PhaseName,
     pub status: PhaseStatus,
+    #[serde(default)]
     pub duration_ms: u64,
     /// True when the outputs came from the build cache (no tool was started).
+    #[serde(default)]
     pub cached: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<String>,
     /// Files the harness wrote into `dir` before the commands ran (generated sources).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<String>,
+    #[serde(default)]
     pub commands: Vec<CmdRecord>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectFacts>,
     /// Linked images and what was checked in each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageFacts>,
+    #[serde(default)]
     pub findings: Vec<Finding>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A failed build step's first error and the place it names.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_error: Option<FirstError>,
 }
 
@@ -94,16 +102,20 @@ impl PhaseRecord {
 }
 
 /// What the report says about one linked image.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ImageFacts {
     pub file: String,
     pub machine: u16,
     /// `plain`, `arm64_ec`, `arm64x_native`.
     pub view: crate::inspect::image::ViewKind,
+    #[serde(default)]
     pub chpe_version: Option<u32>,
     /// `kind start+length` per code-map range.
+    #[serde(default)]
     pub code_map: Vec<String>,
+    #[serde(default)]
     pub exports: usize,
+    #[serde(default)]
     pub imports: usize,
     /// Exported names (`#ordinal` for nameless exports), and where forwarded, `-> target`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -111,10 +123,14 @@ pub struct ImageFacts {
     /// `dll!name` of each import; delay-loaded ones marked `(delay)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub import_names: Vec<String>,
+    #[serde(default)]
     pub arm64_pdata: usize,
+    #[serde(default)]
     pub x64_pdata: usize,
+    #[serde(default)]
     pub arm64x_fixups: usize,
     /// How many things each image rule looked at.
+    #[serde(default)]
     pub checked: BTreeMap<String, usize>,
 }
 
@@ -162,16 +178,18 @@ impl ImageFacts {
 }
 
 /// Why a case was expected to fail.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Expected {
+    /// Reports from before kinds were recorded read as the least specific kind.
+    #[serde(default)]
     pub kind: ExpectedKind,
     pub reason: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
 /// What makes a case expected to fail.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpectedKind {
     /// The toolchain's LLVM is older than the case needs: any failure is expected.
@@ -179,73 +197,122 @@ pub enum ExpectedKind {
     /// An upstream bug, linked.
     KnownBug,
     /// A deviation with no upstream issue yet.
+    #[default]
     KnownDeviation,
 }
 
+/// The `type` of a case record: `case`, and nothing else reads as one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseType {
+    Case,
+}
+
+/// The `type` of a header record: `header`, and nothing else reads as one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeaderType {
+    Header,
+}
+
 /// One finished case.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CaseRecord {
     #[serde(rename = "type")]
-    pub record_type: &'static str,
+    pub record_type: CaseType,
     pub key: CaseKey,
+    #[serde(default)]
     pub suite: String,
+    #[serde(default)]
     pub case: String,
+    #[serde(default)]
     pub revision: Option<String>,
+    #[serde(default)]
     pub pairing: Option<String>,
     /// The fixture file (the primary source of a directory case).
+    #[serde(default)]
     pub fixture: String,
     /// The line CI annotations point at.
+    #[serde(default = "first_line")]
     pub line: usize,
+    #[serde(default)]
     pub tier: Option<Tier>,
+    #[serde(default)]
     pub target: Option<Target>,
     /// True for host controls: they prove the fixture, they are not Arm64EC results.
+    #[serde(default)]
     pub control: bool,
     pub status: Status,
     /// Why it was ignored, why it failed, or what went wrong.
+    #[serde(default)]
     pub reason: Option<String>,
+    #[serde(default)]
     pub expected_failure: Option<Expected>,
+    #[serde(default)]
     pub duration_ms: u64,
+    #[serde(default)]
     pub phases: Vec<PhaseRecord>,
     /// For an ABI matrix pairing: what was checked per function and what did not pass.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matrix: Option<crate::matrix::summary::Summary>,
 }
 
+fn first_line() -> usize {
+    1
+}
+
 /// Identity of everything that produced the results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Fingerprint {
     pub rustc: RustcFingerprint,
+    #[serde(default)]
     pub clang_cl: Option<ToolInfo>,
+    #[serde(default)]
     pub linker: Option<ToolInfo>,
+    #[serde(default)]
     pub msvc: Option<Msvc>,
     pub runner: RunnerInfo,
     /// The machine the harness ran on (`os-arch`).
+    #[serde(default)]
     pub host: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RustcFingerprint {
+    #[serde(default)]
     pub label: String,
+    #[serde(default)]
     pub rustup_name: Option<String>,
+    #[serde(default)]
     pub path: String,
     pub release: String,
+    #[serde(default)]
     pub commit_hash: Option<String>,
+    #[serde(default)]
     pub commit_date: Option<String>,
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub llvm: Option<String>,
 }
 
 /// First line of the JSONL file, and the head of `report.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Header {
     #[serde(rename = "type")]
-    pub record_type: &'static str,
+    pub record_type: HeaderType,
     pub schema_version: u32,
-    pub harness_version: &'static str,
+    #[serde(default)]
+    pub harness_version: String,
+    #[serde(default)]
     pub run_id: String,
+    #[serde(default)]
     pub started_unix_ms: u64,
+    #[serde(default)]
     pub command: Vec<String>,
+    #[serde(default)]
     pub suites_root: String,
+    #[serde(default)]
     pub tiers: Vec<Tier>,
     pub fingerprint: Fingerprint,
 }
@@ -259,9 +326,9 @@ impl Header {
         fingerprint: Fingerprint,
     ) -> Header {
         Header {
-            record_type: "header",
+            record_type: HeaderType::Header,
             schema_version: SCHEMA_VERSION,
-            harness_version: env!("CARGO_PKG_VERSION"),
+            harness_version: env!("CARGO_PKG_VERSION").to_string(),
             run_id,
             started_unix_ms: now_unix_ms(),
             command: std::env::args().collect(),
@@ -272,10 +339,13 @@ impl Header {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
 pub struct Summary {
+    #[serde(default)]
     pub total: usize,
+    #[serde(default)]
     pub by_status: BTreeMap<String, usize>,
+    #[serde(default)]
     pub duration_ms: u64,
 }
 
@@ -290,12 +360,19 @@ impl Summary {
 }
 
 /// The final `report.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub header: Header,
     pub cases: Vec<CaseRecord>,
     pub summary: Summary,
+}
+
+impl Report {
+    /// Whether any case failed, errored, timed out or unexpectedly passed.
+    pub fn failed(&self) -> bool {
+        self.cases.iter().any(|c| c.status.is_failure())
+    }
 }
 
 /// Milliseconds since the Unix epoch.
@@ -307,7 +384,7 @@ pub fn now_unix_ms() -> u64 {
 }
 
 /// The first error of a failed step, as the report keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstError {
     /// The error's line as the tool printed it.
     pub message: String,

@@ -206,7 +206,7 @@ pub fn find_clang_driver(clang_cl: &Avail<ToolInfo>) -> Avail<ToolInfo> {
 }
 
 /// MSVC for ARM64EC: `cl`, `link` and `lib`, their ARM64EC lib directory and a Windows 11 SDK.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Msvc {
     pub cl: PathBuf,
     pub link: PathBuf,
@@ -263,7 +263,7 @@ pub fn find_msvc() -> Avail<Msvc> {
 }
 
 /// Where Arm64EC code can execute.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Deserialize)]
 pub struct RunnerInfo {
     /// `native` on Windows 11 on ARM64, `none` otherwise.
     pub kind: String,

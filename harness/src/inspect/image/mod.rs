@@ -55,7 +55,7 @@ const SCN_MEM_EXECUTE: u32 = 0x2000_0000;
 const FILE_DLL: u16 = 0x2000;
 
 /// Which view of which kind of image the bytes are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViewKind {
     /// No CHPE metadata: a plain x64 or ARM64 image (or one whose CHPE pointer is 0).

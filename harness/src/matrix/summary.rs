@@ -59,8 +59,9 @@ pub struct Summary {
     pub static_checked: usize,
     /// Functions whose values were compared at run time.
     pub run_checked: usize,
-    /// `performed`, or why the values were not compared here.
-    pub run: String,
+    /// Whether the values were compared here, or why not (`performed` / `not run: …` in
+    /// the report).
+    pub run: RunOutcome,
     /// Where the values were compared: `host` (controls), or the runner's kind
     /// (`native`, `wrapper`, `ssh`, `emulated`); empty when they were not.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -79,4 +80,66 @@ pub struct Summary {
     pub general: Vec<String>,
     /// Rules that would declare the unexpected failures, to paste into expectations.toml.
     pub suggestions: Vec<String>,
+}
+
+/// Whether a pairing's values were compared at run time, or why they were not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// The image ran and its transcript was compared.
+    Performed,
+    /// The values were not compared, for this reason.
+    NotRun(String),
+    /// Not decided yet (a trial in progress; never in a finished record).
+    #[default]
+    Pending,
+}
+
+impl RunOutcome {
+    pub fn not_run(why: impl Into<String>) -> RunOutcome {
+        RunOutcome::NotRun(why.into())
+    }
+}
+
+impl std::fmt::Display for RunOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunOutcome::Performed => f.write_str("performed"),
+            RunOutcome::NotRun(why) => write!(f, "not run: {why}"),
+            RunOutcome::Pending => f.write_str(""),
+        }
+    }
+}
+
+/// In the report it stays the string it always was: `performed`, or `not run: <why>`.
+impl Serialize for RunOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RunOutcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(match text.as_str() {
+            "performed" => RunOutcome::Performed,
+            "" => RunOutcome::Pending,
+            other => RunOutcome::NotRun(other.strip_prefix("not run: ").unwrap_or(other).into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunOutcome;
+
+    #[test]
+    fn the_run_outcome_reads_back_as_it_was_written() {
+        for r in [RunOutcome::Performed, RunOutcome::not_run("the build failed")] {
+            let text = serde_json::to_string(&r).unwrap();
+            assert_eq!(serde_json::from_str::<RunOutcome>(&text).unwrap(), r, "{text}");
+        }
+        assert_eq!(serde_json::to_string(&RunOutcome::Performed).unwrap(), "\"performed\"");
+        let old: RunOutcome = serde_json::from_str("\"not run: no runner\"").unwrap();
+        assert_eq!(old, RunOutcome::not_run("no runner"));
+    }
 }

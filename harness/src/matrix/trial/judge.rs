@@ -6,7 +6,7 @@
 use super::super::expect::{self, Context, Phase, RuleTarget};
 use super::super::minimize;
 use super::super::steps::Tools;
-use super::{Failure, Outcome, Trial};
+use super::{Failure, Outcome, RunOutcome, Trial};
 use crate::model::Status;
 use crate::report::{CaseRecord, Expected, ExpectedKind, PhaseStatus};
 
@@ -38,7 +38,7 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
         release: &release,
         llvm: env.toolchain.llvm(),
     };
-    let ran = summary.run == "performed";
+    let ran = summary.run == RunOutcome::Performed;
     let mut unexpected = 0usize;
     let mut expected_rules = Vec::new();
     let repro_root = env.dirs.root.join("abi-repros");
@@ -98,7 +98,7 @@ pub fn judge(t: Trial, tools: &Tools) -> CaseRecord {
         summary.failures.push(failure);
     }
     let values = if !ran {
-        summary.run.clone()
+        summary.run.to_string()
     } else {
         let mut v = format!("{} compared ({})", summary.run_checked, summary.runner);
         if summary.not_emulated_count > 0 {

@@ -8,7 +8,7 @@ use super::expect::Phase;
 use super::protocol::{self, RunVerdict};
 use super::steps::{self, Tools};
 use super::suite::MatrixCase;
-pub use super::summary::{Edge, Failure, Summary};
+pub use super::summary::{Edge, Failure, RunOutcome, Summary};
 use super::{FnSpec, select};
 use crate::check;
 use crate::compile::{self, ArtifactKind, CCompiler};
@@ -116,7 +116,7 @@ pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
                 ..Outcome::default()
             };
         }
-        t.summary.run = "not run: the build failed".into();
+        t.summary.run = RunOutcome::not_run("the build failed");
     } else if control {
         // Host objects are not COFF and have no thunks: the control proves the generator
         // and the protocol by running.
@@ -200,11 +200,13 @@ impl Trial<'_> {
             match (self.env.emulator(), map) {
                 (Ok(bin), Some(map)) => Some((bin, map)),
                 (Err(e), _) => {
-                    self.summary.run = format!("not run: the emulated runner is unusable: {e}");
+                    self.summary.run =
+                        RunOutcome::not_run(format!("the emulated runner is unusable: {e}"));
                     return;
                 }
                 (_, None) => {
-                    self.summary.run = "not run: the emulated runner needs the linker map".into();
+                    self.summary.run =
+                        RunOutcome::not_run("the emulated runner needs the linker map");
                     return;
                 }
             }
@@ -215,7 +217,7 @@ impl Trial<'_> {
             && !emulated
             && let Some(why) = runner.program_gap()
         {
-            self.summary.run = format!("not run: {why}");
+            self.summary.run = RunOutcome::not_run(why);
             return;
         }
         self.summary.runner = if p.is_control() { "host".into() } else { runner.kind().into() };
@@ -232,7 +234,7 @@ impl Trial<'_> {
         };
         let transcript = protocol::parse(&String::from_utf8_lossy(&stdout));
         let verdicts = protocol::compare(&self.fns, &transcript);
-        self.summary.run = "performed".into();
+        self.summary.run = RunOutcome::Performed;
         for ((o, v), f) in self.outcomes.iter_mut().zip(&verdicts).zip(&self.fns) {
             o.run_checked = !matches!(v, RunVerdict::NotReached | RunVerdict::NotEmulated { .. });
             match v {

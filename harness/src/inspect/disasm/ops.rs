@@ -479,287 +479,326 @@ enum Shape {
     DefSecond,
 }
 
+/// Every operand is read: compares, system instructions, branches, stores, and the
+/// pointer authentication of `lr`.
+fn reads_only(op: O) -> bool {
+    matches!(
+        op,
+        O::FCMP
+            | O::FCMPE
+            | O::CCMP
+            | O::CCMN
+            | O::FCCMP
+            | O::FCCMPE
+            | O::MSR
+            | O::SYS(_)
+            | O::SETF8
+            | O::SETF16
+            | O::RMIF
+            | O::HINT
+            | O::PRFM
+            | O::PRFUM
+            | O::B
+            | O::BL
+            | O::BR
+            | O::BLR
+            | O::RET
+            | O::Bcc(_)
+            | O::BCcc(_)
+            | O::CBZ
+            | O::CBNZ
+            | O::TBZ
+            | O::TBNZ
+            | O::BLRAA
+            | O::BLRAAZ
+            | O::BLRAB
+            | O::BLRABZ
+            | O::BRAA
+            | O::BRAAZ
+            | O::BRAB
+            | O::BRABZ
+            | O::RETAA
+            | O::RETAB
+            | O::RETAASPPC
+            | O::RETABSPPC
+            | O::RETAASPPCR
+            | O::RETABSPPCR
+            | O::STLR
+            | O::STLLR
+            | O::STLRB
+            | O::STLLRB
+            | O::STLRH
+            | O::STLLRH
+            | O::STP
+            | O::STR
+            | O::STTR
+            | O::STTRB
+            | O::STTRH
+            | O::STRB
+            | O::STRH
+            | O::STRW
+            | O::STUR
+            | O::STURB
+            | O::STURH
+            | O::STNP
+            | O::ST1
+            | O::ST2
+            | O::ST3
+            | O::ST4
+            | O::STLUR
+            | O::STLURB
+            | O::STLURH
+            | O::STG
+            | O::STZG
+            | O::ST2G
+            | O::STZ2G
+            | O::STGM
+            | O::STZGM
+            | O::PACIASP
+            | O::PACIBSP
+            | O::AUTIASP
+            | O::AUTIBSP
+            | O::PACIASPPC
+            | O::PACIBSPPC
+            | O::PACNBIASPPC
+            | O::PACNBIBSPPC
+            | O::AUTIASPPC
+            | O::AUTIBSPPC
+            | O::AUTIASPPCR
+            | O::AUTIBSPPCR
+    )
+}
+
+/// Every plain operand is written: loads and `sysl`.
+fn writes_all(op: O) -> bool {
+    matches!(
+        op,
+        O::LDAR
+            | O::LDLAR
+            | O::LDARB
+            | O::LDLARB
+            | O::LDAXRB
+            | O::LDARH
+            | O::LDLARH
+            | O::LDAXP
+            | O::LDAXR
+            | O::LDAXRH
+            | O::LDP
+            | O::LDPSW
+            | O::LDR
+            | O::LDRB
+            | O::LDRSB
+            | O::LDRSW
+            | O::LDRSH
+            | O::LDRH
+            | O::LDTR
+            | O::LDTRB
+            | O::LDTRH
+            | O::LDTRSB
+            | O::LDTRSH
+            | O::LDTRSW
+            | O::LDUR
+            | O::LDURB
+            | O::LDURSB
+            | O::LDURSW
+            | O::LDURSH
+            | O::LDURH
+            | O::LDXP
+            | O::LDXR
+            | O::LDXRB
+            | O::LDXRH
+            | O::LDNP
+            | O::LD1
+            | O::LD2
+            | O::LD3
+            | O::LD4
+            | O::LD1R
+            | O::LD2R
+            | O::LD3R
+            | O::LD4R
+            | O::LDRAA
+            | O::LDRAB
+            | O::LDAPR
+            | O::LDAPRH
+            | O::LDAPRB
+            | O::LDAPUR
+            | O::LDAPURB
+            | O::LDAPURH
+            | O::LDAPURSB
+            | O::LDAPURSH
+            | O::LDAPURSW
+            | O::LDGM
+            | O::SYSL(_)
+    )
+}
+
+/// The second operand is written: `swp` and the `ld<op>` atomics.
+fn writes_second(op: O) -> bool {
+    matches!(
+        op,
+        O::SWP(_)
+            | O::SWPB(_)
+            | O::SWPH(_)
+            | O::LDADDB(_)
+            | O::LDCLRB(_)
+            | O::LDEORB(_)
+            | O::LDSETB(_)
+            | O::LDSMAXB(_)
+            | O::LDSMINB(_)
+            | O::LDUMAXB(_)
+            | O::LDUMINB(_)
+            | O::LDADDH(_)
+            | O::LDCLRH(_)
+            | O::LDEORH(_)
+            | O::LDSETH(_)
+            | O::LDSMAXH(_)
+            | O::LDSMINH(_)
+            | O::LDUMAXH(_)
+            | O::LDUMINH(_)
+            | O::LDADD(_)
+            | O::LDCLR(_)
+            | O::LDEOR(_)
+            | O::LDSET(_)
+            | O::LDSMAX(_)
+            | O::LDSMIN(_)
+            | O::LDUMAX(_)
+            | O::LDUMIN(_)
+    )
+}
+
+/// The first operand is read and written: compare-and-swap, `movk`, accumulating,
+/// narrowing-high, crypto rounds and pointer authentication.
+fn updates_first(op: O) -> bool {
+    matches!(
+        op,
+        O::CAS(_)
+            | O::CASH(_)
+            | O::CASB(_)
+            | O::CASP(_)
+            | O::LDG
+            | O::MOVK
+            | O::BFM
+            | O::INS
+            | O::FMLA
+            | O::FMLS
+            | O::MLA
+            | O::MLS
+            | O::SABA
+            | O::UABA
+            | O::SABAL
+            | O::SABAL2
+            | O::UABAL
+            | O::UABAL2
+            | O::SMLAL
+            | O::SMLAL2
+            | O::SMLSL
+            | O::SMLSL2
+            | O::UMLAL
+            | O::UMLAL2
+            | O::UMLSL
+            | O::UMLSL2
+            | O::SQDMLAL
+            | O::SQDMLAL2
+            | O::SQDMLSL
+            | O::SQDMLSL2
+            | O::SQRDMLAH
+            | O::SQRDMLSH
+            | O::BSL
+            | O::BIT
+            | O::BIF
+            | O::SDOT
+            | O::UDOT
+            | O::FMLAL
+            | O::FMLAL2
+            | O::FMLSL
+            | O::FMLSL2
+            | O::FCMLA
+            | O::SSRA
+            | O::USRA
+            | O::SRSRA
+            | O::URSRA
+            | O::SRI
+            | O::SLI
+            | O::SADALP
+            | O::UADALP
+            | O::SUQADD
+            | O::USQADD
+            | O::TBX
+            | O::XTN2
+            | O::SQXTN2
+            | O::UQXTN2
+            | O::SQXTUN2
+            | O::FCVTN2
+            | O::FCVTXN2
+            | O::SHRN2
+            | O::RSHRN2
+            | O::SQSHRN2
+            | O::SQRSHRN2
+            | O::SQSHRUN2
+            | O::SQRSHRUN2
+            | O::UQSHRN2
+            | O::UQRSHRN2
+            | O::ADDHN2
+            | O::SUBHN2
+            | O::RADDHN2
+            | O::RSUBHN2
+            | O::AESE
+            | O::AESD
+            | O::SHA1C
+            | O::SHA1P
+            | O::SHA1M
+            | O::SHA1SU0
+            | O::SHA1SU1
+            | O::SHA256H
+            | O::SHA256H2
+            | O::SHA256SU0
+            | O::SHA256SU1
+            | O::SHA512H
+            | O::SHA512H2
+            | O::SHA512SU0
+            | O::SHA512SU1
+            | O::SM3TT1A
+            | O::SM3TT1B
+            | O::SM3TT2A
+            | O::SM3TT2B
+            | O::SM3PARTW1
+            | O::SM3PARTW2
+            | O::SM4E
+            | O::PACIA
+            | O::PACIB
+            | O::PACDA
+            | O::PACDB
+            | O::AUTIA
+            | O::AUTIB
+            | O::AUTDA
+            | O::AUTDB
+            | O::PACIZA
+            | O::PACIZB
+            | O::PACDZA
+            | O::PACDZB
+            | O::AUTIZA
+            | O::AUTIZB
+            | O::AUTDZA
+            | O::AUTDZB
+            | O::XPACI
+            | O::XPACD
+    )
+}
+
 fn shape(inst: &Instruction) -> Shape {
     let first = inst.operands[0];
     let second = inst.operands[1];
-    match inst.opcode {
-        O::FCMP
-        | O::FCMPE
-        | O::CCMP
-        | O::CCMN
-        | O::FCCMP
-        | O::FCCMPE
-        | O::MSR
-        | O::SYS(_)
-        | O::SETF8
-        | O::SETF16
-        | O::RMIF
-        | O::HINT
-        | O::PRFM
-        | O::PRFUM => Shape::NoDef,
-        O::B
-        | O::BL
-        | O::BR
-        | O::BLR
-        | O::RET
-        | O::Bcc(_)
-        | O::BCcc(_)
-        | O::CBZ
-        | O::CBNZ
-        | O::TBZ
-        | O::TBNZ
-        | O::BLRAA
-        | O::BLRAAZ
-        | O::BLRAB
-        | O::BLRABZ
-        | O::BRAA
-        | O::BRAAZ
-        | O::BRAB
-        | O::BRABZ
-        | O::RETAA
-        | O::RETAB
-        | O::RETAASPPC
-        | O::RETABSPPC
-        | O::RETAASPPCR
-        | O::RETABSPPCR => Shape::NoDef,
-        O::STLR
-        | O::STLLR
-        | O::STLRB
-        | O::STLLRB
-        | O::STLRH
-        | O::STLLRH
-        | O::STP
-        | O::STR
-        | O::STTR
-        | O::STTRB
-        | O::STTRH
-        | O::STRB
-        | O::STRH
-        | O::STRW
-        | O::STUR
-        | O::STURB
-        | O::STURH
-        | O::STNP
-        | O::ST1
-        | O::ST2
-        | O::ST3
-        | O::ST4
-        | O::STLUR
-        | O::STLURB
-        | O::STLURH
-        | O::STG
-        | O::STZG
-        | O::ST2G
-        | O::STZ2G
-        | O::STGM
-        | O::STZGM => Shape::NoDef,
-        O::PACIASP
-        | O::PACIBSP
-        | O::AUTIASP
-        | O::AUTIBSP
-        | O::PACIASPPC
-        | O::PACIBSPPC
-        | O::PACNBIASPPC
-        | O::PACNBIBSPPC
-        | O::AUTIASPPC
-        | O::AUTIBSPPC
-        | O::AUTIASPPCR
-        | O::AUTIBSPPCR => Shape::NoDef,
+    let op = inst.opcode;
+    match op {
+        _ if reads_only(op) => Shape::NoDef,
         O::LD1 | O::LD2 | O::LD3 | O::LD4
             if matches!(first, Operand::SIMDRegisterGroupLane(..)) =>
         {
             Shape::AllDefUse
         }
-        O::LDAR
-        | O::LDLAR
-        | O::LDARB
-        | O::LDLARB
-        | O::LDAXRB
-        | O::LDARH
-        | O::LDLARH
-        | O::LDAXP
-        | O::LDAXR
-        | O::LDAXRH
-        | O::LDP
-        | O::LDPSW
-        | O::LDR
-        | O::LDRB
-        | O::LDRSB
-        | O::LDRSW
-        | O::LDRSH
-        | O::LDRH
-        | O::LDTR
-        | O::LDTRB
-        | O::LDTRH
-        | O::LDTRSB
-        | O::LDTRSH
-        | O::LDTRSW
-        | O::LDUR
-        | O::LDURB
-        | O::LDURSB
-        | O::LDURSW
-        | O::LDURSH
-        | O::LDURH
-        | O::LDXP
-        | O::LDXR
-        | O::LDXRB
-        | O::LDXRH
-        | O::LDNP
-        | O::LD1
-        | O::LD2
-        | O::LD3
-        | O::LD4
-        | O::LD1R
-        | O::LD2R
-        | O::LD3R
-        | O::LD4R
-        | O::LDRAA
-        | O::LDRAB
-        | O::LDAPR
-        | O::LDAPRH
-        | O::LDAPRB
-        | O::LDAPUR
-        | O::LDAPURB
-        | O::LDAPURH
-        | O::LDAPURSB
-        | O::LDAPURSH
-        | O::LDAPURSW
-        | O::LDGM
-        | O::SYSL(_) => Shape::AllDefs,
-        O::SWP(_)
-        | O::SWPB(_)
-        | O::SWPH(_)
-        | O::LDADDB(_)
-        | O::LDCLRB(_)
-        | O::LDEORB(_)
-        | O::LDSETB(_)
-        | O::LDSMAXB(_)
-        | O::LDSMINB(_)
-        | O::LDUMAXB(_)
-        | O::LDUMINB(_)
-        | O::LDADDH(_)
-        | O::LDCLRH(_)
-        | O::LDEORH(_)
-        | O::LDSETH(_)
-        | O::LDSMAXH(_)
-        | O::LDSMINH(_)
-        | O::LDUMAXH(_)
-        | O::LDUMINH(_)
-        | O::LDADD(_)
-        | O::LDCLR(_)
-        | O::LDEOR(_)
-        | O::LDSET(_)
-        | O::LDSMAX(_)
-        | O::LDSMIN(_)
-        | O::LDUMAX(_)
-        | O::LDUMIN(_) => Shape::DefSecond,
-        O::CAS(_) | O::CASH(_) | O::CASB(_) | O::CASP(_) | O::LDG => Shape::DefUseFirst,
-        O::MOVK
-        | O::BFM
-        | O::INS
-        | O::FMLA
-        | O::FMLS
-        | O::MLA
-        | O::MLS
-        | O::SABA
-        | O::UABA
-        | O::SABAL
-        | O::SABAL2
-        | O::UABAL
-        | O::UABAL2
-        | O::SMLAL
-        | O::SMLAL2
-        | O::SMLSL
-        | O::SMLSL2
-        | O::UMLAL
-        | O::UMLAL2
-        | O::UMLSL
-        | O::UMLSL2
-        | O::SQDMLAL
-        | O::SQDMLAL2
-        | O::SQDMLSL
-        | O::SQDMLSL2
-        | O::SQRDMLAH
-        | O::SQRDMLSH
-        | O::BSL
-        | O::BIT
-        | O::BIF
-        | O::SDOT
-        | O::UDOT
-        | O::FMLAL
-        | O::FMLAL2
-        | O::FMLSL
-        | O::FMLSL2
-        | O::FCMLA
-        | O::SSRA
-        | O::USRA
-        | O::SRSRA
-        | O::URSRA
-        | O::SRI
-        | O::SLI
-        | O::SADALP
-        | O::UADALP
-        | O::SUQADD
-        | O::USQADD
-        | O::TBX => Shape::DefUseFirst,
-        O::XTN2
-        | O::SQXTN2
-        | O::UQXTN2
-        | O::SQXTUN2
-        | O::FCVTN2
-        | O::FCVTXN2
-        | O::SHRN2
-        | O::RSHRN2
-        | O::SQSHRN2
-        | O::SQRSHRN2
-        | O::SQSHRUN2
-        | O::SQRSHRUN2
-        | O::UQSHRN2
-        | O::UQRSHRN2
-        | O::ADDHN2
-        | O::SUBHN2
-        | O::RADDHN2
-        | O::RSUBHN2 => Shape::DefUseFirst,
-        O::AESE
-        | O::AESD
-        | O::SHA1C
-        | O::SHA1P
-        | O::SHA1M
-        | O::SHA1SU0
-        | O::SHA1SU1
-        | O::SHA256H
-        | O::SHA256H2
-        | O::SHA256SU0
-        | O::SHA256SU1
-        | O::SHA512H
-        | O::SHA512H2
-        | O::SHA512SU0
-        | O::SHA512SU1
-        | O::SM3TT1A
-        | O::SM3TT1B
-        | O::SM3TT2A
-        | O::SM3TT2B
-        | O::SM3PARTW1
-        | O::SM3PARTW2
-        | O::SM4E => Shape::DefUseFirst,
-        O::PACIA
-        | O::PACIB
-        | O::PACDA
-        | O::PACDB
-        | O::AUTIA
-        | O::AUTIB
-        | O::AUTDA
-        | O::AUTDB
-        | O::PACIZA
-        | O::PACIZB
-        | O::PACDZA
-        | O::PACDZB
-        | O::AUTIZA
-        | O::AUTIZB
-        | O::AUTDZA
-        | O::AUTDZB
-        | O::XPACI
-        | O::XPACD => Shape::DefUseFirst,
+        _ if writes_all(op) => Shape::AllDefs,
+        _ if writes_second(op) => Shape::DefSecond,
+        _ if updates_first(op) => Shape::DefUseFirst,
         // Vector `orr`/`bic` with an immediate modify their destination in place.
         O::ORR | O::BIC
             if matches!(first, Operand::SIMDRegisterElements(..))

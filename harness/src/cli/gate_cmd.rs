@@ -108,17 +108,17 @@ pub fn gate(args: GateArgs) -> ExitCode {
         eprintln!("error: cannot write {}: {e}", out.display());
         return ExitCode::from(2);
     }
-    print!("{}", compare::summary(&r));
-    println!("regressions: {}", out.display());
+    harness::out!("{}", compare::summary(&r));
+    harness::outln!("regressions: {}", out.display());
     let repros = out.with_file_name("repros");
     match gate::write_repros(&r, &ra, &rb, &repros) {
         Ok(0) => {}
-        Ok(n) => println!("repros: {} ({n} case(s))", repros.display()),
+        Ok(n) => harness::outln!("repros: {} ({n} case(s))", repros.display()),
         Err(e) => eprintln!("warning: repros not written: {e}"),
     }
     if harness::output::github::active() {
         for e in r.regressions().take(harness::output::github::MAX_ANNOTATIONS) {
-            println!(
+            harness::outln!(
                 "{}",
                 harness::output::github::error_line(
                     &harness::output::relative(&e.fixture),
@@ -194,9 +194,13 @@ pub fn bisect(args: BisectArgs) -> ExitCode {
         Ok(found) => {
             let scope =
                 if args.installed_only { " (among the installed toolchains probed)" } else { "" };
-            println!("last good: {}\nfirst bad: {}{scope}", found.last_good, found.first_bad);
+            harness::outln!(
+                "last good: {}\nfirst bad: {}{scope}",
+                found.last_good,
+                found.first_bad
+            );
             for c in &found.changes {
-                println!("  {c}");
+                harness::outln!("  {c}");
             }
             if let Some(p) = &args.out {
                 let written = serde_json::to_vec_pretty(&found)
@@ -228,7 +232,7 @@ pub fn merge(args: MergeArgs) -> ExitCode {
                 eprintln!("error: cannot write {}: {e}", args.out.display());
                 return ExitCode::from(2);
             }
-            println!(
+            harness::outln!(
                 "{} case(s) from {} report(s) in {}",
                 v["cases"].as_array().map_or(0, Vec::len),
                 args.reports.len(),

@@ -62,10 +62,10 @@ pub fn run(args: InspectArgs) -> ExitCode {
     }
     if args.json {
         let doc = serde_json::json!({ "objects": objects, "images": images, "errors": errors });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        harness::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for t in &texts {
-            println!("{t}");
+            harness::outln!("{t}");
         }
         for e in &errors {
             eprintln!("error: {e}");

@@ -285,9 +285,9 @@ fn list(args: ListArgs) -> ExitCode {
             };
             let (tier, fixture) = (d.tier().map(|t| t.name()), d.path().display().to_string());
             let v = serde_json::json!({"key": d.key().to_string(), "tier": tier, "fixture": fixture, "errors": errors});
-            println!("{v}");
+            harness::outln!("{v}");
         } else {
-            println!("{}", d.key());
+            harness::outln!("{}", d.key());
         }
         if let Discovered::Broken(b) = d {
             broken = true;
@@ -318,13 +318,13 @@ fn preflight(args: PreflightArgs) -> ExitCode {
     if args.json {
         let v =
             serde_json::json!({ "requested_tiers": requested, "ok": ok, "toolchains": reports });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        harness::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         for p in &reports {
-            print!("{}", p.render());
+            harness::out!("{}", p.render());
         }
         let names: Vec<_> = requested.iter().map(|t| t.name()).collect();
-        println!(
+        harness::outln!(
             "requested tiers ({}): {}",
             names.join(","),
             if ok { "can run" } else { "CANNOT run here" }

@@ -86,7 +86,7 @@ fn object_result(v: &ObjectView, opts: &Options, json: bool, t: &mut Tally) {
     t.thunks_not_followed += not_followed.len();
     t.violations += findings.len();
     if !json {
-        findings.iter().for_each(|f| println!("{f}"));
+        findings.iter().for_each(|f| harness::outln!("{f}"));
     }
     t.objects.push(serde_json::json!({
         "file": v.name, "findings": findings, "thunks_checked": followed, "thunks_not_followed": not_followed,
@@ -121,7 +121,7 @@ fn image_result(path: &Path, bytes: &[u8], opts: &image::Options, json: bool, t:
     let verdict = image::verify(&v, opts);
     t.violations += verdict.findings.len();
     if !json {
-        verdict.findings.iter().for_each(|f| println!("{f}"));
+        verdict.findings.iter().for_each(|f| harness::outln!("{f}"));
     }
     t.images.push(serde_json::json!({ "file": v.name, "findings": verdict.findings, "checked": verdict.checked }));
 }
@@ -169,7 +169,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             "objects": t.objects, "images": t.images, "errors": t.errors, "violations": t.violations,
             "unused_signatures": unused, "thunks_checked": t.thunks_followed, "thunks_not_followed": t.thunks_not_followed,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        harness::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for n in &unused {
             eprintln!("warning: --sig `{n}`: no object defines or references `{n}`");
@@ -177,7 +177,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         for e in &t.errors {
             eprintln!("error: {e}");
         }
-        println!(
+        harness::outln!(
             "{} object(s), {} image(s), {} violation(s), {} error(s); thunk code followed for {} thunk(s), not for {} (--json says why)",
             t.objects.len(),
             t.images.len(),

@@ -126,6 +126,31 @@ fn image_result(path: &Path, bytes: &[u8], opts: &image::Options, json: bool, t:
     t.images.push(serde_json::json!({ "file": v.name, "findings": verdict.findings, "checked": verdict.checked }));
 }
 
+/// One file: a linked image, or each object of an object file or archive.
+fn file_result(
+    path: &Path,
+    bytes: &[u8],
+    opts: &Options,
+    image_opts: &image::Options,
+    args: &VerifyArgs,
+    t: &mut Tally,
+) {
+    if bytes.starts_with(b"MZ") {
+        return image_result(path, bytes, image_opts, args.json, t);
+    }
+    match inspect::object_views(path, bytes) {
+        Ok((views, _)) => {
+            for v in views {
+                match v {
+                    Ok(v) => object_result(&v, opts, args.json, t),
+                    Err(e) => t.errors.push(e.to_string()),
+                }
+            }
+        }
+        Err(e) => t.errors.push(e.to_string()),
+    }
+}
+
 pub fn run(args: VerifyArgs) -> ExitCode {
     let opts = Options {
         target: args.target,
@@ -147,20 +172,11 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                 continue;
             }
         };
-        if bytes.starts_with(b"MZ") {
-            image_result(path, &bytes, &image_opts, args.json, &mut t);
-            continue;
-        }
-        match inspect::object_views(path, &bytes) {
-            Ok((views, _)) => {
-                for v in views {
-                    match v {
-                        Ok(v) => object_result(&v, &opts, args.json, &mut t),
-                        Err(e) => t.errors.push(e.to_string()),
-                    }
-                }
-            }
-            Err(e) => t.errors.push(e.to_string()),
+        let verified = harness::error::guard(path, || {
+            file_result(path, &bytes, &opts, &image_opts, &args, &mut t)
+        });
+        if let Err(e) = verified {
+            t.errors.push(e.to_string());
         }
     }
     let unused: Vec<_> = opts.sigs.keys().filter(|n| !t.seen.contains(*n)).cloned().collect();

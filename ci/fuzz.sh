@@ -6,8 +6,9 @@
 #                  test fixture and the sysroot's compiler_builtins members
 #   image_reader   linked PE images (Arm64EC, Arm64X); seeded with the suites' linked
 #                  images checked in under harness/fuzz/seeds/image_reader/
-# A crash leaves its input under harness/fuzz/artifacts/TARGET/ and fails the script; the
-# corpus grows under harness/fuzz/corpus/TARGET/ and is reused by the next run.
+# A crash (or an input that takes over 20 s) leaves its input under
+# harness/fuzz/artifacts/TARGET/ and fails the script; the corpus grows under
+# harness/fuzz/corpus/TARGET/ and is reused by the next run.
 # FUZZ_SANITIZER (default none: the readers are safe Rust, and without AddressSanitizer
 # several times more inputs run per second) is passed to `cargo fuzz -s`, e.g. address.
 #   ci/fuzz.sh [SECONDS] [TARGET...]
@@ -57,5 +58,5 @@ for target in "${targets[@]}"; do
   fi
   echo "fuzzing $target for ${secs}s (corpus $corpus)"
   cargo +nightly fuzz run -s "${FUZZ_SANITIZER:-none}" "$target" "$corpus" -- \
-    -max_total_time="$secs" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1
+    -max_total_time="$secs" -max_len=262144 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1
 done

@@ -38,12 +38,16 @@ fn seed_image(name: &str) -> String {
 }
 
 #[test]
-fn list_inspect_verify_and_oracle_end_quietly() {
+fn preflight_list_inspect_verify_and_oracle_end_quietly() {
     let x = seed_image("dll.dll");
     let suites = Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites");
     let suites = suites.display().to_string();
+    let hd = tempfile::tempdir().unwrap();
+    let hd = hd.path().display().to_string();
     for args in [
-        &["list", "--suites", &suites][..],
+        &["preflight", "--harness-dir", &hd][..],
+        &["preflight", "--json", "--harness-dir", &hd],
+        &["list", "--suites", &suites],
         &["list", "--json", "--suites", &suites],
         &["inspect", &x],
         &["inspect", "--json", &x],

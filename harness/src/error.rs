@@ -79,3 +79,31 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Run `f` over the contents of `path`: a panic inside (a reader bug no fuzzer has found
+/// yet) becomes an error naming the file, so one bad file does not end a whole command.
+pub fn guard<T>(path: &Path, f: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Error::at_file(path, format!("internal error while reading it ({what}); please report it"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_over_a_file_becomes_an_error_naming_it() {
+        let e =
+            guard(Path::new("bad.dll"), || -> u32 { panic!("index out of bounds") }).unwrap_err();
+        let text = e.to_string();
+        assert!(text.starts_with("bad.dll: internal error"), "{text}");
+        assert!(text.contains("index out of bounds"), "{text}");
+        assert_eq!(guard(Path::new("ok.dll"), || 7).unwrap(), 7);
+    }
+}

@@ -10,6 +10,7 @@
 pub mod abi;
 pub mod check;
 pub mod compile;
+pub mod console;
 pub mod discover;
 pub mod drive;
 pub mod env;

@@ -46,6 +46,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("model", 0),
     ("process", 0),
     ("proctree", 0),
+    ("console", 0),
     ("paths", 0),
     ("error", 0),
     ("lib", 0),

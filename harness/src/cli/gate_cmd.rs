@@ -111,8 +111,8 @@ pub fn gate(args: GateArgs) -> ExitCode {
         eprintln!("error: cannot write {}: {e}", out.display());
         return ExitCode::from(2);
     }
-    print!("{}", compare::summary(&r));
-    println!("regressions: {}", out.display());
+    harness::out!("{}", compare::summary(&r));
+    harness::outln!("regressions: {}", out.display());
     let repros = out.with_file_name("repros");
     let harness_dir =
         (args.harness_dir != paths::default_harness_dir()).then_some(&args.harness_dir);
@@ -128,12 +128,12 @@ pub fn gate(args: GateArgs) -> ExitCode {
     };
     match gate::write_repros(&r, &ra, &rb, &repros, &rerun) {
         Ok(0) => {}
-        Ok(n) => println!("repros: {} ({n} case(s))", repros.display()),
+        Ok(n) => harness::outln!("repros: {} ({n} case(s))", repros.display()),
         Err(e) => eprintln!("warning: repros not written: {e}"),
     }
     if harness::output::github::active() {
         for e in r.regressions().take(harness::output::github::MAX_ANNOTATIONS) {
-            println!(
+            harness::outln!(
                 "{}",
                 harness::output::github::error_line(
                     &harness::output::relative(&e.fixture),
@@ -210,9 +210,13 @@ pub fn bisect(args: BisectArgs) -> ExitCode {
         Ok(found) => {
             let scope =
                 if args.installed_only { " (among the installed toolchains probed)" } else { "" };
-            println!("last good: {}\nfirst bad: {}{scope}", found.last_good, found.first_bad);
+            harness::outln!(
+                "last good: {}\nfirst bad: {}{scope}",
+                found.last_good,
+                found.first_bad
+            );
             for c in &found.changes {
-                println!("  {c}");
+                harness::outln!("  {c}");
             }
             if let Some(p) = &args.out {
                 let written = serde_json::to_vec_pretty(&found)
@@ -244,7 +248,7 @@ pub fn merge(args: MergeArgs) -> ExitCode {
                 eprintln!("error: cannot write {}: {e}", args.out.display());
                 return ExitCode::from(2);
             }
-            println!(
+            harness::outln!(
                 "{} case(s) from {} report(s) in {}",
                 merged.cases.len(),
                 args.reports.len(),
@@ -264,7 +268,10 @@ pub fn merge(args: MergeArgs) -> ExitCode {
 fn merged_outputs(view: &harness::report::Report, args: &MergeArgs) -> ExitCode {
     let counts: Vec<String> =
         view.summary.by_status.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    println!("merged: {}", if counts.is_empty() { "no cases".into() } else { counts.join(", ") });
+    harness::outln!(
+        "merged: {}",
+        if counts.is_empty() { "no cases".into() } else { counts.join(", ") }
+    );
     harness::output::github::emit(view, &[], "");
     if let Some(p) = &args.junit
         && let Err(e) = harness::output::junit::write(std::slice::from_ref(view), p)

@@ -3,7 +3,7 @@
 
 use clap::Args;
 use harness::inspect::{self, dump};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
@@ -22,54 +22,65 @@ pub struct InspectArgs {
     function: String,
 }
 
-pub fn run(args: InspectArgs) -> ExitCode {
-    let mut objects = Vec::new();
-    let mut images = Vec::new();
-    let mut errors = Vec::new();
-    let mut texts = Vec::new();
-    let files: Vec<_> = args.files.iter().map(|p| (p, inspect::read_file(p))).collect();
-    for (path, bytes) in &files {
-        let bytes = match bytes {
-            Ok(b) => b,
-            Err(e) => {
-                errors.push(e.to_string());
-                continue;
-            }
-        };
-        if bytes.starts_with(b"MZ") {
-            match harness::inspect::image::ImageView::parse(&path.display().to_string(), bytes) {
-                Ok(v) if args.json => images.push(v.to_json()),
-                Ok(v) => texts.push(v.render()),
-                Err(e) => errors.push(e.to_string()),
-            }
-            continue;
+/// What the files gave, in order.
+#[derive(Default)]
+struct Collected {
+    objects: Vec<serde_json::Value>,
+    images: Vec<serde_json::Value>,
+    texts: Vec<String>,
+    errors: Vec<String>,
+}
+
+/// The facts of one file: a linked image, or each object of an object file or archive.
+fn show(path: &Path, bytes: &[u8], args: &InspectArgs, c: &mut Collected) {
+    if bytes.starts_with(b"MZ") {
+        match harness::inspect::image::ImageView::parse(&path.display().to_string(), bytes) {
+            Ok(v) if args.json => c.images.push(v.to_json()),
+            Ok(v) => c.texts.push(v.render()),
+            Err(e) => c.errors.push(e.to_string()),
         }
-        match inspect::object_views(path, bytes) {
-            Err(e) => errors.push(e.to_string()),
-            Ok((views, _skipped)) => {
-                for v in views {
-                    match v {
-                        Ok(v) if args.json => {
-                            objects.push(serde_json::to_value(dump::dump(&v)).unwrap_or_default())
-                        }
-                        Ok(v) if args.disasm => texts.push(dump::render_code(&v, &args.function)),
-                        Ok(v) => texts.push(dump::render(&v)),
-                        Err(e) => errors.push(e.to_string()),
+        return;
+    }
+    match inspect::object_views(path, bytes) {
+        Err(e) => c.errors.push(e.to_string()),
+        Ok((views, _skipped)) => {
+            for v in views {
+                match v {
+                    Ok(v) if args.json => {
+                        c.objects.push(serde_json::to_value(dump::dump(&v)).unwrap_or_default())
                     }
+                    Ok(v) if args.disasm => c.texts.push(dump::render_code(&v, &args.function)),
+                    Ok(v) => c.texts.push(dump::render(&v)),
+                    Err(e) => c.errors.push(e.to_string()),
                 }
             }
         }
     }
-    if args.json {
-        let doc = serde_json::json!({ "objects": objects, "images": images, "errors": errors });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-    } else {
-        for t in &texts {
-            println!("{t}");
+}
+
+pub fn run(args: InspectArgs) -> ExitCode {
+    let mut c = Collected::default();
+    for path in &args.files {
+        match inspect::read_file(path) {
+            Ok(bytes) => {
+                if let Err(e) = harness::error::guard(path, || show(path, &bytes, &args, &mut c)) {
+                    c.errors.push(e.to_string());
+                }
+            }
+            Err(e) => c.errors.push(e.to_string()),
         }
-        for e in &errors {
+    }
+    if args.json {
+        let doc =
+            serde_json::json!({ "objects": c.objects, "images": c.images, "errors": c.errors });
+        harness::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        for t in &c.texts {
+            harness::outln!("{t}");
+        }
+        for e in &c.errors {
             eprintln!("error: {e}");
         }
     }
-    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+    if c.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }

@@ -108,7 +108,7 @@ pub fn run(args: MatrixExportArgs) -> ExitCode {
     };
     match export(&args, &functions) {
         Ok((written, files)) => {
-            println!(
+            harness::outln!(
                 "wrote {written} of {} functions in {files} file(s) to {}",
                 functions.len(),
                 args.kdl.display()

@@ -195,7 +195,7 @@ struct DirectivesArgs {
 
 fn directives(args: DirectivesArgs) -> ExitCode {
     use harness::discover::directives::table;
-    print!("{}", if args.markdown { table::markdown() } else { table::text() });
+    harness::out!("{}", if args.markdown { table::markdown() } else { table::text() });
     ExitCode::SUCCESS
 }
 
@@ -314,9 +314,9 @@ fn list(args: ListArgs) -> ExitCode {
             };
             let (tier, fixture) = (d.tier().map(|t| t.name()), d.path().display().to_string());
             let v = serde_json::json!({"key": d.key().to_string(), "tier": tier, "fixture": fixture, "errors": errors});
-            println!("{v}");
+            harness::outln!("{v}");
         } else {
-            println!("{}", d.key());
+            harness::outln!("{}", d.key());
         }
         if let Discovered::Broken(b) = d {
             broken = true;
@@ -349,10 +349,10 @@ fn preflight(args: PreflightArgs) -> ExitCode {
         let v = serde_json::json!({
             "requested_tiers": requested, "strict": args.strict, "ok": ok, "toolchains": reports
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        harness::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         for p in &reports {
-            print!("{}", p.render());
+            harness::out!("{}", p.render());
         }
         let names: Vec<_> = requested.iter().map(|t| t.name()).collect();
         let verdict = match (ok, args.strict) {
@@ -360,7 +360,7 @@ fn preflight(args: PreflightArgs) -> ExitCode {
             (false, true) => "CANNOT run every case here (--strict: see the gaps above)",
             (false, false) => "CANNOT run here",
         };
-        println!("requested tiers ({}): {verdict}", names.join(","));
+        harness::outln!("requested tiers ({}): {verdict}", names.join(","));
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -27,27 +27,32 @@ pub fn run(args: OracleArgs) -> ExitCode {
     };
     let a = oracle::answer(&sig);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
+        harness::outln!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
         return ExitCode::SUCCESS;
     }
-    println!("signature    {}", a.signature);
-    println!("entry thunk  {}", a.entry_thunk);
-    println!("exit thunk   {}", a.exit_thunk);
+    harness::outln!("signature    {}", a.signature);
+    harness::outln!("entry thunk  {}", a.entry_thunk);
+    harness::outln!("exit thunk   {}", a.exit_thunk);
     let row = |what: String, v: &oracle::Value| {
-        println!(
+        harness::outln!(
             "  {what:<9} {:<22} {:>3} B align {:<2} {:<6} x64: {}; ARM64: {}",
-            v.ty, v.size, v.align, v.code, v.class.x64, v.class.arm64
+            v.ty,
+            v.size,
+            v.align,
+            v.code,
+            v.class.x64,
+            v.class.arm64
         );
     };
     match &a.ret {
         Some(v) => row("return".into(), v),
-        None => println!("  return    ()"),
+        None => harness::outln!("  return    ()"),
     }
     for (i, v) in a.params.iter().enumerate() {
         row(format!("param {}", i + 1), v);
     }
     if a.variadic {
-        println!(
+        harness::outln!(
             "  variadic: parameters are named `varargs`; x64 passes slots 1-4 in RCX-R9 (floats also in XMM), Arm64EC in x0-x3 with x4/x5 for the rest"
         );
     }

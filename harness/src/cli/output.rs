@@ -60,6 +60,6 @@ fn write_repros(report: &Report, report_path: &Path, rerun: &[String]) {
         }
     }
     if written > 0 {
-        println!("repros: {} ({written} case(s))", root.display());
+        harness::outln!("repros: {} ({written} case(s))", root.display());
     }
 }

@@ -170,13 +170,13 @@ fn run_toolchain(
         Ok((report, jsonl)) => {
             let counts: Vec<String> =
                 report.summary.by_status.iter().map(|(k, v)| format!("{v} {k}")).collect();
-            println!(
+            harness::outln!(
                 "\n{} trial(s): {} in {:.1} s",
                 report.summary.total,
                 if counts.is_empty() { "nothing run".to_string() } else { counts.join(", ") },
                 started.elapsed().as_secs_f64()
             );
-            println!("report: {} (per case: {})", path.display(), jsonl.display());
+            harness::outln!("report: {} (per case: {})", path.display(), jsonl.display());
             super::output::emit(&report, &path, &rerun_options(args, &report));
             report
         }
@@ -263,7 +263,7 @@ impl Progress {
 
     fn clear(&self) {
         if self.tty {
-            print!("\r\x1b[2K");
+            harness::out!("\r\x1b[2K");
         }
     }
 }

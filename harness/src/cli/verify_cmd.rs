@@ -86,7 +86,7 @@ fn object_result(v: &ObjectView, opts: &Options, json: bool, t: &mut Tally) {
     t.thunks_not_followed += not_followed.len();
     t.violations += findings.len();
     if !json {
-        findings.iter().for_each(|f| println!("{f}"));
+        findings.iter().for_each(|f| harness::outln!("{f}"));
     }
     t.objects.push(serde_json::json!({
         "file": v.name, "findings": findings, "thunks_checked": followed, "thunks_not_followed": not_followed,
@@ -121,9 +121,34 @@ fn image_result(path: &Path, bytes: &[u8], opts: &image::Options, json: bool, t:
     let verdict = image::verify(&v, opts);
     t.violations += verdict.findings.len();
     if !json {
-        verdict.findings.iter().for_each(|f| println!("{f}"));
+        verdict.findings.iter().for_each(|f| harness::outln!("{f}"));
     }
     t.images.push(serde_json::json!({ "file": v.name, "findings": verdict.findings, "checked": verdict.checked }));
+}
+
+/// One file: a linked image, or each object of an object file or archive.
+fn file_result(
+    path: &Path,
+    bytes: &[u8],
+    opts: &Options,
+    image_opts: &image::Options,
+    args: &VerifyArgs,
+    t: &mut Tally,
+) {
+    if bytes.starts_with(b"MZ") {
+        return image_result(path, bytes, image_opts, args.json, t);
+    }
+    match inspect::object_views(path, bytes) {
+        Ok((views, _)) => {
+            for v in views {
+                match v {
+                    Ok(v) => object_result(&v, opts, args.json, t),
+                    Err(e) => t.errors.push(e.to_string()),
+                }
+            }
+        }
+        Err(e) => t.errors.push(e.to_string()),
+    }
 }
 
 pub fn run(args: VerifyArgs) -> ExitCode {
@@ -147,20 +172,11 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                 continue;
             }
         };
-        if bytes.starts_with(b"MZ") {
-            image_result(path, &bytes, &image_opts, args.json, &mut t);
-            continue;
-        }
-        match inspect::object_views(path, &bytes) {
-            Ok((views, _)) => {
-                for v in views {
-                    match v {
-                        Ok(v) => object_result(&v, &opts, args.json, &mut t),
-                        Err(e) => t.errors.push(e.to_string()),
-                    }
-                }
-            }
-            Err(e) => t.errors.push(e.to_string()),
+        let verified = harness::error::guard(path, || {
+            file_result(path, &bytes, &opts, &image_opts, &args, &mut t)
+        });
+        if let Err(e) = verified {
+            t.errors.push(e.to_string());
         }
     }
     let unused: Vec<_> = opts.sigs.keys().filter(|n| !t.seen.contains(*n)).cloned().collect();
@@ -169,7 +185,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             "objects": t.objects, "images": t.images, "errors": t.errors, "violations": t.violations,
             "unused_signatures": unused, "thunks_checked": t.thunks_followed, "thunks_not_followed": t.thunks_not_followed,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        harness::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for n in &unused {
             eprintln!("warning: --sig `{n}`: no object defines or references `{n}`");
@@ -177,7 +193,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         for e in &t.errors {
             eprintln!("error: {e}");
         }
-        println!(
+        harness::outln!(
             "{} object(s), {} image(s), {} violation(s), {} error(s); thunk code followed for {} thunk(s), not for {} (--json says why)",
             t.objects.len(),
             t.images.len(),

@@ -172,6 +172,39 @@ impl CoffObject {
     }
 }
 
+/// No two sections share file bytes (compilers never write that): every check that walks
+/// each section's data then reads the file about once, not once per section over it.
+fn disjoint(path: &Path, sections: &[Section]) -> Result<(), Error> {
+    let mut ranges: Vec<(u64, u64, &Section)> = sections
+        .iter()
+        .filter_map(|s| {
+            s.file_range
+                .filter(|r| r.1 > 0)
+                .map(|(o, l)| (o.into(), u64::from(o) + u64::from(l), s))
+        })
+        .collect();
+    ranges.sort_by_key(|r| (r.0, r.1));
+    // Sorted by start, any overlap shows between neighbours.
+    for w in ranges.windows(2) {
+        let ((a_start, a_end, a), (b_start, _, b)) = (w[0], w[1]);
+        if b_start < a_end {
+            return Err(Error::at_file(
+                path,
+                format!(
+                    "sections {} `{}` and {} `{}` share file bytes ({a_start:#x}+{:#x} and {b_start:#x}+{:#x})",
+                    a.index,
+                    a.name,
+                    b.index,
+                    b.name,
+                    a_end - a_start,
+                    w[1].1 - b_start
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Whether `data` starts like a COFF object this module reads (not an archive or image).
 pub fn looks_like_object(data: &[u8]) -> bool {
     if is_bigobj(data) {
@@ -264,6 +297,7 @@ fn read<'d, H: CoffHeader>(
             relocations,
         });
     }
+    disjoint(path, &sections)?;
     let mut symbols = Vec::with_capacity(table.len());
     let mut slot = 0usize;
     while slot < table.len() {

@@ -114,9 +114,9 @@ pub fn emit(report: &Report, first: &[String], preface: &str) {
         return;
     }
     for a in annotations(report, first) {
-        println!("{a}");
+        crate::outln!("{a}");
     }
-    print!("{}", groups(report));
+    crate::out!("{}", groups(report));
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
         let text = step_summary(report, preface);
         let _ = std::fs::OpenOptions::new()

@@ -1,9 +1,11 @@
 //! `image.dvrt`: an Arm64X image (ARM64 header with CHPE metadata) carries ARM64X dynamic
 //! relocations that turn it into its EC view; applied, they must give an image whose
 //! header says AMD64 and whose every other rule holds too (each EC-view finding is
-//! reported under the same rule, for `<file> (EC view)`).
+//! reported under the same rule, for `<file> (EC view)`). The EC view is derived once: its
+//! own view rules run on it, never this module again (bytes whose fixups change nothing
+//! would otherwise give the same native view forever).
 
-use super::{Expect, Options, Verdict, verify};
+use super::{Expect, Options, Verdict, view_rules};
 use crate::inspect::image::{ImageView, MACHINE_AMD64, ViewKind};
 
 pub fn rules(v: &ImageView, opts: &Options, out: &mut Verdict) {
@@ -43,9 +45,5 @@ pub fn rules(v: &ImageView, opts: &Options, out: &mut Verdict) {
         ));
     }
     let ec_opts = Options { expect: Expect::Arm64ecCode, ..opts.clone() };
-    let inner = verify(&ec, &ec_opts);
-    out.findings.extend(inner.findings);
-    for (rule, n) in inner.checked {
-        out.count(&rule, n);
-    }
+    view_rules(&ec, &ec_opts, out);
 }

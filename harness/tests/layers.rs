@@ -349,3 +349,23 @@ fn the_readme_draws_the_layer_table() {
         "README's Architecture names units the table lacks: {layer_of:?}"
     );
 }
+
+/// README's Layout table names every module of `harness/src`.
+#[test]
+fn the_readme_layout_names_every_module() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let layout = readme.split("## Layout").nth(1).and_then(|s| s.split("\n## ").next()).unwrap();
+    for e in std::fs::read_dir(src()).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == "lib.rs" {
+            continue;
+        }
+        let shown = if e.path().is_dir() { format!("{name}/") } else { name.clone() };
+        assert!(
+            layout.contains(&format!("`{shown}`")) || layout.contains(&format!("/{shown}`")),
+            "README's Layout does not name harness/src/{shown}"
+        );
+    }
+}

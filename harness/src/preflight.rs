@@ -55,28 +55,39 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
     opts.provision = false;
     let session = match Session::open(&opts) {
         Ok(s) => s,
-        Err(e) => {
-            return Preflight {
-                toolchain: None,
-                toolchain_error: Some(e.to_string()),
-                targets: vec![],
-                tools: vec![],
-                tiers: Tier::ALL
-                    .iter()
-                    .map(|t| TierStatus {
-                        tier: *t,
-                        available: false,
-                        detail: "no usable toolchain".into(),
-                    })
-                    .collect(),
-                host_controls: false,
-                gaps: vec![],
-            };
-        }
+        Err(e) => return unusable(e.to_string()),
     };
     let env = &session.env;
     let missing = provision::missing_targets(&env.toolchain);
-    let targets = Target::WINDOWS
+    Preflight {
+        toolchain: Some(session.fingerprint()),
+        toolchain_error: None,
+        targets: targets(env, &missing),
+        tools: tools(env),
+        tiers: vec![static_tier(env, &missing), link_tier(env), run_tier(env)],
+        host_controls: true,
+        gaps: gaps(env),
+    }
+}
+
+/// No toolchain to judge with: every tier is unavailable, for that reason.
+fn unusable(why: String) -> Preflight {
+    let tier =
+        |t: &Tier| TierStatus { tier: *t, available: false, detail: "no usable toolchain".into() };
+    Preflight {
+        toolchain: None,
+        toolchain_error: Some(why),
+        targets: vec![],
+        tools: vec![],
+        tiers: Tier::ALL.iter().map(tier).collect(),
+        host_controls: false,
+        gaps: vec![],
+    }
+}
+
+/// Each Windows target's std, with how to add a missing one.
+fn targets(env: &crate::env::Env, missing: &[Target]) -> Vec<TargetStatus> {
+    Target::WINDOWS
         .iter()
         .map(|t| {
             let installed = !missing.contains(t);
@@ -91,13 +102,17 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
                 }),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The tools around the toolchain: where each was found, or why not.
+fn tools(env: &crate::env::Env) -> Vec<ToolStatus> {
     let tool = |name: &str, found: Option<String>, missing: Option<String>| ToolStatus {
         name: name.into(),
         found,
         missing,
     };
-    let tools = vec![
+    vec![
         tool(
             "clang-cl",
             env.clang_cl.found().map(|t| format!("{} ({})", t.path.display(), t.version)),
@@ -118,13 +133,16 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
             env.wine.found().map(|w| format!("{} with {}", w.wine.display(), w.mingw.display())),
             env.wine.why_missing(),
         ),
-    ];
+    ]
+}
+
+fn static_tier(env: &crate::env::Env, missing: &[Target]) -> TierStatus {
     let ec_std = !missing.contains(&Target::Arm64ec);
     let c_note = match env.clang_cl.why_missing() {
         Some(why) if env.msvc.found().is_none() => format!("; C fixtures are ignored: {why}"),
         _ => String::new(),
     };
-    let static_tier = TierStatus {
+    TierStatus {
         tier: Tier::Static,
         available: ec_std || env.toolchain.rustup_name.is_some(),
         detail: if ec_std {
@@ -134,11 +152,14 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
         } else {
             "arm64ec std is missing and the toolchain is not managed by rustup".into()
         },
-    };
+    }
+}
+
+fn link_tier(env: &crate::env::Env) -> TierStatus {
     // Without clang the support objects are assembled by rustc: only the linker is needed.
     let link_missing = env.linker.why_missing();
     let assembler = if env.clang.found().is_some() { "clang" } else { "rustc (no clang)" };
-    let link_tier = TierStatus {
+    TierStatus {
         tier: Tier::Link,
         available: link_missing.is_none(),
         detail: match (&link_missing, env.linker.found()) {
@@ -150,8 +171,11 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
             (Some(why), _) => format!("cannot link here: {why}"),
             (None, None) => String::new(),
         },
-    };
-    let run_tier = TierStatus {
+    }
+}
+
+fn run_tier(env: &crate::env::Env) -> TierStatus {
+    TierStatus {
         tier: Tier::Run,
         available: env.runner.available(),
         detail: match env.runner.program_gap() {
@@ -169,20 +193,11 @@ pub fn preflight(opts: &SessionOptions) -> Preflight {
                 }
             ),
         },
-    };
-    Preflight {
-        toolchain: Some(session.fingerprint()),
-        toolchain_error: None,
-        targets,
-        tools,
-        tiers: vec![static_tier, link_tier, run_tier],
-        host_controls: true,
-        gaps: gaps(env),
     }
 }
 
 /// Every tool whose absence leaves some Arm64EC case of a tier ignored here.
-fn gaps(env: &crate::session::Env) -> Vec<Gap> {
+fn gaps(env: &crate::env::Env) -> Vec<Gap> {
     let msvc = env.msvc.why_missing();
     let mut out = Vec::new();
     let mut gap = |tier: Tier, cases: &str, missing: String| {
@@ -193,9 +208,10 @@ fn gaps(env: &crate::session::Env) -> Vec<Gap> {
             gap(tier, "C and C++ fixtures (clang-cl or MSVC)", why.clone());
         }
     }
-    if let Some(why) = env.linker.why_missing().or_else(|| env.clang.why_missing()) {
-        gap(Tier::Link, "`#![no_std]` images (LLD and clang for the support objects)", why.clone());
-        gap(Tier::Run, "`#![no_std]` images (LLD and clang for the support objects)", why);
+    // The support objects need no clang (rustc assembles them without it): only LLD.
+    if let Some(why) = env.linker.why_missing() {
+        gap(Tier::Link, "`#![no_std]` images (LLD)", why.clone());
+        gap(Tier::Run, "`#![no_std]` images (LLD)", why);
     }
     if let Some(why) = env.clang_cl.why_missing().or_else(|| env.linker.why_missing()) {
         gap(Tier::Run, "cases with `aux-dll` (clang-cl and LLD)", why);

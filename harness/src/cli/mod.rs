@@ -181,7 +181,7 @@ struct PreflightArgs {
     json: bool,
     /// Also fail (exit 1) when a requested tier can run but some of its Arm64EC cases would
     /// be ignored for a missing tool: MSVC's ARM64/ARM64EC build tools or the Windows 11 SDK,
-    /// clang-cl, the linker, a runner. For CI jobs that must run everything.
+    /// clang-cl, LLD, a runner. For CI jobs that must run everything.
     #[arg(long)]
     strict: bool,
 }

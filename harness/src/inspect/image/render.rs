@@ -30,7 +30,18 @@ pub(super) fn render(v: &ImageView) -> String {
     o
 }
 
+/// The parts of an image's rendering, in order.
+const PARTS: &[fn(&ImageView, &mut String)] =
+    &[header, sections, exports, imports, load_config, chpe, aux_iat, exceptions, dvrt, problems];
+
 fn render_view(v: &ImageView, o: &mut String) {
+    for part in PARTS {
+        part(v, o);
+    }
+}
+
+/// The first lines: the file, its kind and header fields.
+fn header(v: &ImageView, o: &mut String) {
     let kind = match v.view {
         super::ViewKind::Plain => "plain",
         super::ViewKind::Arm64Ec => "Arm64EC",
@@ -48,6 +59,10 @@ fn render_view(v: &ImageView, o: &mut String) {
         v.entry_rva,
         v.size_of_image
     );
+}
+
+/// The section table.
+fn sections(v: &ImageView, o: &mut String) {
     let _ = writeln!(o, "sections:");
     for (i, s) in v.sections.iter().enumerate() {
         let _ = writeln!(
@@ -63,6 +78,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             if s.is_code() { " code" } else { "" }
         );
     }
+}
+
+/// Exports, with the kind of code each lands in.
+fn exports(v: &ImageView, o: &mut String) {
     let _ = writeln!(o, "exports: {}", v.exports.len());
     for e in &v.exports {
         let kind = v.chpe.as_ref().and_then(|c| c.code_kind_at(e.rva)).map(|k| k.name());
@@ -76,6 +95,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             e.forwarder.as_deref().map(|f| format!(" -> {f}")).unwrap_or_default()
         );
     }
+}
+
+/// Imports and delay imports, by DLL.
+fn imports(v: &ImageView, o: &mut String) {
     for (title, list, delay) in
         [("imports", &v.imports, false), ("delay imports", &v.delay_imports, true)]
     {
@@ -91,6 +114,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             let _ = writeln!(o, "    {:<38} IAT {:#x}  INT {:#x}", i.label(), i.iat_rva, i.int_rva);
         }
     }
+}
+
+/// The load config directory.
+fn load_config(v: &ImageView, o: &mut String) {
     match &v.load_config {
         None => {
             let _ = writeln!(o, "load config: none");
@@ -110,6 +137,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             );
         }
     }
+}
+
+/// The CHPE metadata: its fields, code map, entry ranges and redirections.
+fn chpe(v: &ImageView, o: &mut String) {
     if let Some(c) = &v.chpe {
         let _ = writeln!(o, "CHPE metadata at {:#x}, version {}:", c.rva, c.version);
         for (name, value) in &c.fields {
@@ -142,6 +173,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             let _ = writeln!(o, "  {:#x} -> {:#x}{thunk}{entry}", r.source_rva, r.destination_rva);
         }
     }
+}
+
+/// The auxiliary IAT.
+fn aux_iat(v: &ImageView, o: &mut String) {
     if !v.aux_iat.is_empty() {
         let _ = writeln!(o, "auxiliary IAT slots:");
         let show = |x: Option<u64>| x.map_or("?".into(), |x| format!("{x:#x}"));
@@ -159,6 +194,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             );
         }
     }
+}
+
+/// Exception data and base relocations.
+fn exceptions(v: &ImageView, o: &mut String) {
     let packed =
         v.pdata_arm64.iter().filter(|f| matches!(f.unwind(), Ok(UnwindKind::Packed(_)))).count();
     let _ = writeln!(
@@ -169,6 +208,10 @@ fn render_view(v: &ImageView, o: &mut String) {
         packed
     );
     let _ = writeln!(o, "base relocations: {}", v.base_relocs.len());
+}
+
+/// Dynamic relocations (Arm64X fixups).
+fn dvrt(v: &ImageView, o: &mut String) {
     if let Some(d) = &v.dvrt {
         let _ = writeln!(o, "dynamic relocations at {:#x}, version {}:", d.rva, d.version);
         for r in &d.relocations {
@@ -182,6 +225,10 @@ fn render_view(v: &ImageView, o: &mut String) {
             }
         }
     }
+}
+
+/// What could not be read.
+fn problems(v: &ImageView, o: &mut String) {
     if !v.problems.is_empty() {
         let _ = writeln!(o, "problems:");
         for p in &v.problems {

@@ -164,17 +164,18 @@ pub fn run_steps(
     deadline: Instant,
     start: Instant,
 ) -> BuildOutput {
-    let (steps, files) = (&plan.steps, &plan.files);
     let mut phase = PhaseRecord::new(PhaseName::Build);
+    let failed = |phase: PhaseRecord, why: String| BuildOutput {
+        phase: phase.error(why, start),
+        artifacts: vec![],
+    };
     let key = match cache_key(tc, plan) {
         Ok(k) => k,
-        Err(e) => {
-            return BuildOutput { phase: phase.error(e.to_string(), start), artifacts: vec![] };
-        }
+        Err(e) => return failed(phase, e.to_string()),
     };
     let dir = build_root.join(&key);
     phase.dir = Some(dir.display().to_string());
-    phase.generated = files.iter().map(|(rel, _)| rel.clone()).collect();
+    phase.generated = plan.files.iter().map(|(rel, _)| rel.clone()).collect();
     if let Some(m) = read_manifest(&dir) {
         phase.cached = true;
         phase.commands = m.commands;
@@ -182,57 +183,72 @@ pub fn run_steps(
         return BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts };
     }
     let tmp = build_root.join(format!("{key}.tmp-{}-{}", std::process::id(), paths::unique()));
-    let prepared = std::fs::create_dir_all(&tmp).and_then(|_| {
-        for (rel, bytes) in files {
-            let p = tmp.join(rel);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            std::fs::write(p, bytes)?;
-        }
-        Ok(())
-    });
-    if let Err(e) = prepared {
-        return BuildOutput {
-            phase: phase
-                .error(Error::io(&tmp, "create the build directory", &e).to_string(), start),
-            artifacts: vec![],
-        };
+    if let Err(e) = prepare(&tmp, &plan.files) {
+        return failed(phase, Error::io(&tmp, "create the build directory", &e).to_string());
     }
-    for step in steps {
-        let cmd = step.cmd.clone().cwd(&tmp);
-        let mut rec = process::run(&cmd, deadline);
-        // Record the directory the outputs end up in, so the argv can be replayed there.
-        rec.cwd = Some(dir.display().to_string());
-        let exit = rec.exit.clone();
-        let summary = failure_summary(&rec, &mut phase);
-        phase.commands.push(rec);
-        let status = match exit {
-            Exit::Code { code: 0 }
-                if tmp.join(&step.output).is_file()
-                    && step.also.iter().all(|(f, _)| tmp.join(f).is_file()) =>
-            {
-                continue;
-            }
-            Exit::Code { code: 0 } => {
-                phase.message = Some(format!(
-                    "{} succeeded but left no {}",
-                    step.cmd.argv_strings()[0],
-                    step.output
-                ));
-                PhaseStatus::Error
-            }
-            Exit::Timeout { .. } => PhaseStatus::Timeout,
-            Exit::SpawnFailed { .. } => PhaseStatus::Error,
-            _ => PhaseStatus::Failed,
-        };
-        if phase.message.is_none() {
-            phase.message = Some(summary);
+    for step in &plan.steps {
+        if let Some(status) = run_step(step, &tmp, &dir, deadline, &mut phase) {
+            keep_failed(&tmp, &build_root.join(format!("{key}.failed")), &mut phase);
+            return BuildOutput { phase: phase.finish(status, start), artifacts: vec![] };
         }
-        keep_failed(&tmp, &build_root.join(format!("{key}.failed")), &mut phase);
-        return BuildOutput { phase: phase.finish(status, start), artifacts: vec![] };
     }
-    let outputs: Vec<_> = steps
+    let outputs = outputs_of(&plan.steps);
+    let manifest = Manifest { commands: phase.commands.clone(), outputs: outputs.clone() };
+    if let Err(e) = publish(&tmp, &dir, &manifest) {
+        return failed(phase, e.to_string());
+    }
+    let _ = std::fs::remove_dir_all(build_root.join(format!("{key}.failed")));
+    let artifacts = artifacts_of(&dir, &outputs);
+    BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts }
+}
+
+/// A fresh build directory with the plan's generated files in it.
+fn prepare(tmp: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    std::fs::create_dir_all(tmp)?;
+    for (rel, bytes) in files {
+        let p = tmp.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        std::fs::write(p, bytes)?;
+    }
+    Ok(())
+}
+
+/// Run one step in `tmp`, recording its command with `dir` (where the outputs end up) as
+/// its directory; `Some(status)` when it failed, timed out or left no output.
+fn run_step(
+    step: &Step,
+    tmp: &Path,
+    dir: &Path,
+    deadline: Instant,
+    phase: &mut PhaseRecord,
+) -> Option<PhaseStatus> {
+    let mut rec = process::run(&step.cmd.clone().cwd(tmp), deadline);
+    rec.cwd = Some(dir.display().to_string());
+    let exit = rec.exit.clone();
+    let summary = failure_summary(&rec, phase);
+    phase.commands.push(rec);
+    let left_outputs =
+        tmp.join(&step.output).is_file() && step.also.iter().all(|(f, _)| tmp.join(f).is_file());
+    let status = match exit {
+        Exit::Code { code: 0 } if left_outputs => return None,
+        Exit::Code { code: 0 } => {
+            let tool = step.cmd.argv_strings()[0].clone();
+            phase.message = Some(format!("{tool} succeeded but left no {}", step.output));
+            PhaseStatus::Error
+        }
+        Exit::Timeout { .. } => PhaseStatus::Timeout,
+        Exit::SpawnFailed { .. } => PhaseStatus::Error,
+        _ => PhaseStatus::Failed,
+    };
+    phase.message.get_or_insert(summary);
+    Some(status)
+}
+
+/// Every file the steps leave, with what made it.
+fn outputs_of(steps: &[Step]) -> Vec<Output> {
+    steps
         .iter()
         .flat_map(|s| {
             let out = |file: &String, kind: ArtifactKind| Output {
@@ -245,32 +261,26 @@ pub fn run_steps(
             std::iter::once(out(&s.output, s.kind))
                 .chain(s.also.iter().map(move |(f, k)| out(f, *k)))
         })
-        .collect();
-    let manifest = Manifest { commands: phase.commands.clone(), outputs: outputs.clone() };
-    let written = serde_json::to_vec_pretty(&manifest)
+        .collect()
+}
+
+/// Write the manifest and move the build directory into place atomically; if another
+/// process won the race, its identical outputs are used.
+fn publish(tmp: &Path, dir: &Path, manifest: &Manifest) -> Result<(), Error> {
+    let written = serde_json::to_vec_pretty(manifest)
         .map_err(std::io::Error::other)
         .and_then(|b| std::fs::write(tmp.join("manifest.json"), b));
     if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return BuildOutput {
-            phase: phase.error(Error::io(&tmp, "write the build manifest", &e).to_string(), start),
-            artifacts: vec![],
-        };
+        let _ = std::fs::remove_dir_all(tmp);
+        return Err(Error::io(tmp, "write the build manifest", &e));
     }
-    let _ = std::fs::remove_dir_all(build_root.join(format!("{key}.failed")));
-    // Publish atomically; if another process won the race, use its identical outputs.
-    if std::fs::rename(&tmp, &dir).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if read_manifest(&dir).is_none() {
-            return BuildOutput {
-                phase: phase
-                    .error(format!("cannot publish build outputs to {}", dir.display()), start),
-                artifacts: vec![],
-            };
+    if std::fs::rename(tmp, dir).is_err() {
+        let _ = std::fs::remove_dir_all(tmp);
+        if read_manifest(dir).is_none() {
+            return Err(Error::at_file(dir, "cannot publish the build outputs here"));
         }
     }
-    let artifacts = artifacts_of(&dir, &outputs);
-    BuildOutput { phase: phase.finish(PhaseStatus::Passed, start), artifacts }
+    Ok(())
 }
 
 /// A failed build's directory stays as `<key>.failed` (the last failure of that key), so

@@ -211,3 +211,19 @@ fn a_relative_suite_root_builds() {
     let r = read_report(&h.path().join("report.json"));
     assert_eq!(case(&r, "rel::ok")["status"], "passed", "{r:#}");
 }
+
+/// A run given a rustc by path reruns with that path, not the rustup name of the directory
+/// it lives in (a machine with the bundle may have no rustup).
+#[test]
+fn a_toolchain_given_by_path_reruns_by_path() {
+    let sysroot =
+        std::process::Command::new("rustc").args(["--print", "sysroot"]).output().unwrap();
+    let rustc = Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()).join("bin/rustc");
+    let s = suite(&[("r/bad.rs", COMPILE_ERROR)]);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &["--toolchain", rustc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let argv = strings(&json(&bundle(h.path(), "r::bad").join("rerun.json"))["argv"]);
+    let at = argv.iter().position(|a| a == "--toolchain").expect("--toolchain in the rerun");
+    assert_eq!(argv[at + 1], rustc.display().to_string(), "{argv:?}");
+}

@@ -194,7 +194,14 @@ fn run_toolchain(
 /// The options of this run that matter to rerun one of its cases the same way.
 fn rerun_options(args: &RunArgs, report: &harness::report::Report) -> Vec<String> {
     let rustc = &report.header.fingerprint.rustc;
-    let toolchain = rustc.rustup_name.clone().unwrap_or_else(|| rustc.path.clone());
+    // As the run was given it: a path stays a path (where rustup may not exist), a rustup
+    // name stays that name.
+    let given_as_path = rustc.label.contains(['/', '\\']);
+    let toolchain = match &rustc.rustup_name {
+        Some(name) if !given_as_path => name.clone(),
+        _ if given_as_path => rustc.label.clone(),
+        _ => rustc.path.clone(),
+    };
     let dir = &args.toolchains.harness_dir;
     let config = args.toolchains.config.clone().or_else(|| {
         std::env::var_os("HARNESS_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from)

@@ -47,6 +47,8 @@ pub enum Producer {
     Linker,
     /// MinGW-w64's gcc (Wine controls).
     MinGw,
+    /// The host's C compiler (the ABI matrix's host controls).
+    HostCc,
     /// Not recorded (a manifest written before producers were).
     #[default]
     Unknown,
@@ -74,6 +76,7 @@ impl std::fmt::Display for Producer {
             Producer::Clang(v) => write!(f, "clang {v}"),
             Producer::Linker => f.write_str("the linker"),
             Producer::MinGw => f.write_str("MinGW-w64 gcc"),
+            Producer::HostCc => f.write_str("the host C compiler"),
             Producer::Unknown => f.write_str("an unrecorded producer"),
         }
     }

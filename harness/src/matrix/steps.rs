@@ -122,6 +122,15 @@ impl Tools<'_> {
     }
 }
 
+/// What compiles `other.c` for `arch`: the host C compiler, MSVC's cl or clang-cl.
+fn c_producer(arch: Arch, tools: &Tools) -> Producer {
+    match (arch, tools.c_ec) {
+        (Arch::Host, _) => Producer::HostCc,
+        (Arch::Ec, Some(cc)) => Producer::of_c(cc),
+        _ => Producer::ClangCl(tools.clang_cl.map(|t| t.version.clone()).unwrap_or_default()),
+    }
+}
+
 /// The command that compiles `other.c` for `arch` into `out`.
 fn c_command(arch: Arch, out: &str, tools: &Tools) -> Cmd {
     match (arch, tools.c_ec) {
@@ -148,143 +157,192 @@ fn c_command(arch: Arch, out: &str, tools: &Tools) -> Cmd {
 
 /// The generated sources and the steps of a pairing. `fns` are in run order.
 pub fn plan(pairing: &Pairing, fns: &[&FnSpec], tc: &Toolchain, tools: &Tools) -> StepPlan {
-    let name = pairing.name();
-    let indexed: Vec<(usize, &FnSpec)> = fns.iter().copied().enumerate().collect();
-    let host = pairing.is_control();
-    let title = |side: super::Side, callee: bool| {
-        format!("{name}: the {} side ({side})", if callee { "callee" } else { "caller" })
-    };
-    // The driver's crate holds one side's functions too, unless neither side is Arm64EC (or
-    // host) Rust: then it holds only the driver, and calls the caller side's `abi_run`.
-    let (driver_src, run_is_extern) = match pairing.driver_side() {
-        Some(d) => {
-            let callee = d == pairing.callee;
-            (Some((title(d, callee), callee)), callee)
-        }
-        None => (None, true),
-    };
-    let driver = Driver { pairing: &name, count: fns.len(), run_is_extern, host };
-    let driver_rs = match &driver_src {
-        Some((t, callee)) => emit_rust::crate_source(t, &indexed, *callee, Some(&driver)),
-        None => emit_rust::crate_source(&format!("{name}: the driver"), &[], true, Some(&driver)),
-    };
-    let mut files = vec![("driver.rs".to_string(), driver_rs.into_bytes())];
+    let g = Gen { pairing, fns, tc, tools, name: pairing.name() };
+    let mut files = vec![("driver.rs".to_string(), g.driver_source().into_bytes())];
     let mut steps = Vec::new();
     let mut link_inputs: Vec<String> = Vec::new();
-    // Arm64EC and x64 code is built as releases are (its thunks are what is checked); the
-    // host controls only prove the generator and the protocol, and build fastest unoptimized.
-    let rustc = |target: Target| {
+    for other in pairing.apart() {
+        let (file, source, step) = g.other_side(other);
+        files.push((file.into(), source.into_bytes()));
+        link_inputs.push(step.output.clone());
+        steps.push(step);
+    }
+    if pairing.is_control() {
+        steps.push(g.host_program(&link_inputs));
+        return StepPlan { steps, files, inputs: vec![], identity: tools.identity() };
+    }
+    // Arm64EC: the support object, then rustc compiles the driver and links the image.
+    files.push(("lib/softintrin.lib".into(), EMPTY_LIB.to_vec()));
+    files.push((SUPPORT_SRC.into(), SUPPORT_DATA.as_bytes().to_vec()));
+    if let Some(clang) = tools.clang {
+        steps.insert(0, g.support_object(clang));
+        link_inputs.insert(0, SUPPORT_OBJ.into());
+    }
+    steps.push(g.ec_image(&link_inputs));
+    let support = tools.support_dir.join("arm64ec_support.S");
+    StepPlan { steps, files, inputs: vec![support], identity: tools.identity() }
+}
+
+/// What generating and building one pairing needs.
+struct Gen<'a> {
+    pairing: &'a Pairing,
+    fns: &'a [&'a FnSpec],
+    tc: &'a Toolchain,
+    tools: &'a Tools<'a>,
+    name: String,
+}
+
+impl Gen<'_> {
+    fn indexed(&self) -> Vec<(usize, &FnSpec)> {
+        self.fns.iter().copied().enumerate().collect()
+    }
+
+    fn title(&self, side: super::Side, callee: bool) -> String {
+        format!("{}: the {} side ({side})", self.name, if callee { "callee" } else { "caller" })
+    }
+
+    /// The driver's crate. It holds one side's functions too, unless neither side is
+    /// Arm64EC (or host) Rust: then it holds only the driver, and calls the caller side's
+    /// `abi_run`.
+    fn driver_source(&self) -> String {
+        let p = self.pairing;
+        let side = p.driver_side().map(|d| (d, d == p.callee));
+        let run_is_extern = side.is_none_or(|(_, callee)| callee);
+        let driver = Driver {
+            pairing: &self.name,
+            count: self.fns.len(),
+            run_is_extern,
+            host: p.is_control(),
+        };
+        match side {
+            Some((d, callee)) => emit_rust::crate_source(
+                &self.title(d, callee),
+                &self.indexed(),
+                callee,
+                Some(&driver),
+            ),
+            None => emit_rust::crate_source(
+                &format!("{}: the driver", self.name),
+                &[],
+                true,
+                Some(&driver),
+            ),
+        }
+    }
+
+    /// Arm64EC and x64 code is built as releases are (its thunks are what is checked); the
+    /// host controls only prove the generator and the protocol, and build fastest unoptimized.
+    fn rustc(&self, target: Target) -> Cmd {
         let opt = if target == Target::Host { "opt-level=0" } else { "opt-level=2" };
-        let c = Cmd::new(&tc.rustc)
+        let c = Cmd::new(&self.tc.rustc)
             .args(["--edition=2021", "-C", opt, "-C", "codegen-units=1"])
             .args(["-C", "debuginfo=0", "-C", "debug-assertions=no", "-C", "overflow-checks=no"]);
         match target.triple() {
             Some(t) => c.args(["--target", t, "-C", "panic=abort"]),
             None => c,
         }
-    };
-    for other in pairing.apart() {
-        let other_callee = other == pairing.callee;
-        let (file, out, cmd) = match other.lang {
+    }
+
+    /// The side apart from the driver's crate: its source file, the source, and its step.
+    fn other_side(&self, other: super::Side) -> (&'static str, String, Step) {
+        let callee = other == self.pairing.callee;
+        let (indexed, title) = (self.indexed(), self.title(other, callee));
+        let out = object_of(self.pairing, other);
+        let (file, source, cmd, producer) = match other.lang {
             Lang::C => {
-                let src = if other_callee {
-                    emit_c::callees(&title(other, true), &indexed)
+                let src = if callee {
+                    emit_c::callees(&title, &indexed)
                 } else {
-                    emit_c::callers(&title(other, false), &indexed)
+                    emit_c::callers(&title, &indexed)
                 };
-                files.push(("other.c".into(), src.into_bytes()));
-                let out = object_of(pairing, other);
-                ("other.c", out, c_command(other.arch, out, tools))
+                let producer = c_producer(other.arch, self.tools);
+                ("other.c", src, c_command(other.arch, out, self.tools), producer)
             }
             Lang::Rust => {
-                let src = emit_rust::crate_source(
-                    &title(other, other_callee),
-                    &indexed,
-                    other_callee,
-                    None,
-                );
-                files.push(("other.rs".into(), src.into_bytes()));
-                let out = object_of(pairing, other);
-                let cmd = rustc(other.arch.target())
+                let src = emit_rust::crate_source(&title, &indexed, callee, None);
+                let cmd = self
+                    .rustc(other.arch.target())
                     .args(["--crate-type", "lib", "--crate-name", "abi_other", "--emit=obj"])
                     .args(["-o", out, "other.rs"]);
-                ("other.rs", out, cmd)
+                ("other.rs", src, cmd, Producer::rustc(self.tc))
             }
         };
-        steps.push(Step {
+        let step = Step {
             cmd,
             output: out.into(),
             kind: ArtifactKind::Object,
             target: other.arch.target(),
             source: file.into(),
-            producer: Producer::rustc(tc),
+            producer,
             also: vec![],
-        });
-        link_inputs.push(out.into());
+        };
+        (file, source, step)
     }
-    if host {
+
+    /// A host control: one program, the driver with the other side's object.
+    fn host_program(&self, link_inputs: &[String]) -> Step {
         let exe = if cfg!(windows) { "matrix.exe" } else { "matrix" };
         let mut cmd =
-            rustc(Target::Host).args(["--crate-type", "bin", "--crate-name", "abi_matrix"]);
-        for i in &link_inputs {
+            self.rustc(Target::Host).args(["--crate-type", "bin", "--crate-name", "abi_matrix"]);
+        for i in link_inputs {
             cmd = cmd.arg("-C").arg(format!("link-arg={i}"));
         }
-        steps.push(Step {
+        Step {
             cmd: cmd.args(["-o", exe, "driver.rs"]),
             output: exe.into(),
             kind: ArtifactKind::Executable,
             target: Target::Host,
             source: "driver.rs".into(),
-            producer: Producer::rustc(tc),
+            producer: Producer::rustc(self.tc),
             also: vec![],
-        });
-        return StepPlan { steps, files, inputs: vec![], identity: tools.identity() };
+        }
     }
-    // Arm64EC: the support object, then rustc compiles the driver and links the image.
-    files.push(("lib/softintrin.lib".into(), EMPTY_LIB.to_vec()));
-    let support = tools.support_dir.join("arm64ec_support.S");
-    files.push((SUPPORT_SRC.into(), SUPPORT_DATA.as_bytes().to_vec()));
-    if let Some(clang) = tools.clang {
-        steps.insert(
-            0,
-            Step {
-                cmd: Cmd::new(&clang.path)
-                    .args(["--target=arm64ec-pc-windows-msvc", "-c", "-I"])
-                    .arg(&tools.support_dir)
-                    .args([SUPPORT_SRC, "-o", SUPPORT_OBJ]),
-                output: SUPPORT_OBJ.into(),
-                kind: ArtifactKind::Object,
-                target: Target::Arm64ec,
-                source: SUPPORT_SRC.into(),
-                producer: Producer::Clang(clang.version.clone()),
-                also: vec![],
-            },
-        );
-        link_inputs.insert(0, SUPPORT_OBJ.into());
+
+    /// The pairing's support object (the load config, the protocol buffer), by clang.
+    fn support_object(&self, clang: &ToolInfo) -> Step {
+        Step {
+            cmd: Cmd::new(&clang.path)
+                .args(["--target=arm64ec-pc-windows-msvc", "-c", "-I"])
+                .arg(&self.tools.support_dir)
+                .args([SUPPORT_SRC, "-o", SUPPORT_OBJ]),
+            output: SUPPORT_OBJ.into(),
+            kind: ArtifactKind::Object,
+            target: Target::Arm64ec,
+            source: SUPPORT_SRC.into(),
+            producer: Producer::Clang(clang.version.clone()),
+            also: vec![],
+        }
     }
-    let mut cmd = rustc(Target::Arm64ec)
-        .args(["--crate-type", "bin", "--crate-name", "abi_matrix"])
-        .arg(format!("--emit=obj={DRIVER_OBJ},link={IMAGE}"));
-    if let Some(l) = tools.linker {
-        cmd = cmd.arg("-C").arg(format!("linker={}", l.path.display())).args(["-L", "native=lib"]);
+
+    /// The Arm64EC image: rustc compiles the driver and links it with LLD.
+    fn ec_image(&self, link_inputs: &[String]) -> Step {
+        let mut cmd = self
+            .rustc(Target::Arm64ec)
+            .args(["--crate-type", "bin", "--crate-name", "abi_matrix"])
+            .arg(format!("--emit=obj={DRIVER_OBJ},link={IMAGE}"));
+        if let Some(l) = self.tools.linker {
+            cmd = cmd
+                .arg("-C")
+                .arg(format!("linker={}", l.path.display()))
+                .args(["-L", "native=lib"]);
+        }
+        let args = [
+            format!("/map:{MAP}"),
+            "/nodefaultlib".into(),
+            "/entry:abi_start".into(),
+            "/subsystem:console".into(),
+        ];
+        for a in args.iter().chain(link_inputs) {
+            cmd = cmd.arg("-C").arg(format!("link-arg={a}"));
+        }
+        Step {
+            cmd: cmd.arg("driver.rs"),
+            output: IMAGE.into(),
+            kind: ArtifactKind::Image,
+            target: Target::Arm64ec,
+            source: "driver.rs".into(),
+            producer: Producer::rustc(self.tc),
+            also: vec![(DRIVER_OBJ.into(), ArtifactKind::Object), (MAP.into(), ArtifactKind::Map)],
+        }
     }
-    let args = [
-        format!("/map:{MAP}"),
-        "/nodefaultlib".into(),
-        "/entry:abi_start".into(),
-        "/subsystem:console".into(),
-    ];
-    for a in args.iter().chain(&link_inputs) {
-        cmd = cmd.arg("-C").arg(format!("link-arg={a}"));
-    }
-    steps.push(Step {
-        cmd: cmd.arg("driver.rs"),
-        output: IMAGE.into(),
-        kind: ArtifactKind::Image,
-        target: Target::Arm64ec,
-        source: "driver.rs".into(),
-        producer: Producer::rustc(tc),
-        also: vec![(DRIVER_OBJ.into(), ArtifactKind::Object), (MAP.into(), ArtifactKind::Map)],
-    });
-    StepPlan { steps, files, inputs: vec![support], identity: tools.identity() }
 }

@@ -103,17 +103,7 @@ fn cache_key(tc: &Toolchain, plan: &StepPlan) -> Result<String, Error> {
 /// Every file that can influence the build: the fixture, or all files of a directory case.
 fn input_files(v: &Variant) -> Vec<PathBuf> {
     let p = &v.spec.path;
-    if p.is_dir() {
-        walkdir::WalkDir::new(p)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| e.into_path())
-            .collect()
-    } else {
-        vec![p.clone()]
-    }
+    if p.is_dir() { crate::paths::files_under(p) } else { vec![p.clone()] }
 }
 
 /// Build `v`, or reuse the cached outputs of an identical earlier build. `link` is given

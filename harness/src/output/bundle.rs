@@ -78,13 +78,7 @@ fn case_files(case: &CaseRecord) -> Option<(PathBuf, Vec<PathBuf>)> {
     let dir = fixture.parent()?.to_path_buf();
     let name = case.case.as_str();
     let files: Vec<PathBuf> = if dir.file_name().is_some_and(|n| n == name) {
-        walkdir::WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| e.into_path())
-            .collect()
+        crate::paths::files_under(&dir)
     } else {
         let stem = fixture.file_stem()?.to_string_lossy().into_owned();
         let matrix = case.matrix.is_some();

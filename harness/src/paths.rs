@@ -92,6 +92,18 @@ pub fn unique() -> u64 {
     (N.fetch_add(1, Ordering::Relaxed) << 32) ^ t
 }
 
+/// Every file below `dir`, in a stable order (by name, depth first); unreadable entries are
+/// passed over.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,16 +117,4 @@ mod tests {
         assert_eq!(strip("/usr/bin/rustc"), "/usr/bin/rustc");
         assert_eq!(strip(r"C:\x"), r"C:\x");
     }
-}
-
-/// Every file below `dir`, in a stable order (by name, depth first); unreadable entries are
-/// passed over.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect()
 }

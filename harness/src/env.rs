@@ -46,11 +46,7 @@ impl Env {
         let lld = self.rust_lld.found().map(|t| t.path.clone());
         let prepared = self.wine_prepared.get_or_init(|| {
             // Wine controls are built for windows-gnu: its std is installed at the first one.
-            crate::toolchain::provision::ensure(
-                &self.toolchain,
-                &[crate::run::wine::GNU_TRIPLE],
-                &self.dirs.root,
-            )?;
+            crate::toolchain::provision::ensure(&self.toolchain, &[crate::run::wine::GNU_TRIPLE])?;
             let lld = lld.ok_or_else(|| {
                 Error::msg(
                     "the Wine launcher is linked with the toolchain's rust-lld, which is missing",

@@ -53,7 +53,7 @@ impl Session {
         let probe_dir = opts.dirs.probe();
         let tc = toolchain::open(&opts.toolchain, &probe_dir)?;
         if opts.provision {
-            provision::ensure_targets(&tc, &opts.dirs.root)?;
+            provision::ensure_targets(&tc)?;
         }
         let wine = crate::run::wine::find();
         let runner = match &opts.runner {

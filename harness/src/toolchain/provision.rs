@@ -5,7 +5,6 @@
 use super::{Toolchain, rustup};
 use crate::error::{Error, Result};
 use crate::model::Target;
-use std::path::Path;
 use std::time::Duration;
 
 /// Targets whose std is not in the toolchain's sysroot.
@@ -47,29 +46,28 @@ fn hint(tc: &Toolchain, triples: &[&str]) -> String {
 }
 
 /// Make sure every Windows target's std is installed, installing through rustup if needed.
-/// `lock_dir` holds the lock file.
-pub fn ensure_targets(tc: &Toolchain, lock_dir: &Path) -> Result<()> {
+pub fn ensure_targets(tc: &Toolchain) -> Result<()> {
     let triples: Vec<&str> = Target::WINDOWS.iter().filter_map(|t| t.triple()).collect();
-    ensure(tc, &triples, lock_dir)
+    ensure(tc, &triples)
 }
 
 /// Make sure std for each of `triples` is installed (the Wine controls' windows-gnu too).
 /// The check is repeated under the rustup lock: another process may have installed them
-/// while this one waited. `_lock_dir` is kept for callers; the lock is rustup's own
-/// (see [`super::rustup`]).
-pub fn ensure(tc: &Toolchain, triples: &[&str], _lock_dir: &Path) -> Result<()> {
+/// while this one waited (the lock is rustup's own, see [`super::rustup`]).
+pub fn ensure(tc: &Toolchain, triples: &[&str]) -> Result<()> {
     let missing = |tc: &Toolchain| -> Vec<&str> {
         triples.iter().copied().filter(|t| !has_std_for(tc, t)).collect()
     };
-    if missing(tc).is_empty() {
+    let first = missing(tc);
+    if first.is_empty() {
         return Ok(());
     }
-    let hint = hint(tc, &missing(tc));
+    let hint = hint(tc, &first);
     let Some(name) = &tc.rustup_name else {
         return Err(Error::msg(format!(
             "toolchain `{}` lacks std for {}: {hint}",
             tc.label,
-            missing(tc).join(", ")
+            first.join(", ")
         )));
     };
     if rustup::find().is_none() {

@@ -26,21 +26,25 @@ pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// Every test starts the harness through this.
 pub fn harness_cmd() -> Command {
     let mut cmd = Command::new(harness_bin());
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("GITHUB_") {
-            cmd.env_remove(&k);
-        }
+    for k in github_vars() {
+        cmd.env_remove(k);
     }
     cmd
+}
+
+/// The `GITHUB_*` variables of this process's environment.
+fn github_vars() -> Vec<std::ffi::OsString> {
+    std::env::vars_os()
+        .map(|(k, _)| k)
+        .filter(|k| k.to_string_lossy().starts_with("GITHUB_"))
+        .collect()
 }
 
 /// `cmd` without the job's `GITHUB_*` variables (see [`harness_cmd`]), for a harness started
 /// through the library's process runner.
 pub fn scrubbed(mut cmd: harness::process::Cmd) -> harness::process::Cmd {
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("GITHUB_") {
-            cmd = cmd.env_remove(k);
-        }
+    for k in github_vars() {
+        cmd = cmd.env_remove(k);
     }
     cmd
 }

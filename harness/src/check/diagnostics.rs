@@ -32,17 +32,21 @@ pub fn parse_rustc_json(stderr: &str) -> Vec<Diagnostic> {
     out
 }
 
+/// The primary span of one rustc JSON diagnostic (the first span where none is marked).
+pub fn primary_span(v: &Value) -> Option<&Value> {
+    let spans = v.get("spans")?.as_array()?;
+    spans
+        .iter()
+        .find(|s| s.get("is_primary").and_then(Value::as_bool) == Some(true))
+        .or(spans.first())
+}
+
 fn collect(v: &Value, parent: Option<(usize, String)>, out: &mut Vec<Diagnostic>) {
     let Some(kind) = v.get("level").and_then(Value::as_str).and_then(DiagKind::from_level) else {
         return;
     };
     let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    let spans = v.get("spans").and_then(Value::as_array).cloned().unwrap_or_default();
-    let primary = spans
-        .iter()
-        .find(|s| s.get("is_primary").and_then(Value::as_bool) == Some(true))
-        .or(spans.first());
-    let place = primary
+    let place = primary_span(v)
         .and_then(|s| {
             let line = s.get("line_start").and_then(Value::as_u64)? as usize;
             let file = s.get("file_name").and_then(Value::as_str)?.to_string();

@@ -124,11 +124,7 @@ fn json_error(line: &str) -> Option<Found> {
         Some(c) => format!("{level}[{c}]: {message}"),
         None => format!("{level}: {message}"),
     };
-    let spans = v.get("spans").and_then(Value::as_array).cloned().unwrap_or_default();
-    let primary = spans
-        .iter()
-        .find(|s| s.get("is_primary").and_then(Value::as_bool) == Some(true))
-        .or(spans.first());
+    let primary = crate::check::diagnostics::primary_span(&v);
     let at = |k: &str| primary.and_then(|s| s.get(k)).and_then(Value::as_u64).map(|n| n as usize);
     let error = FirstError {
         message: head.clone(),

@@ -91,13 +91,22 @@ fn merge_fails_on_failures_and_writes_annotations_summary_and_junit() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("::error"), "{}", text(&out));
 }
 
+/// Two toolchains that exist on any machine with rustup: `stable`, and the same rustc given
+/// by a path of another name (a link to it), which the report labels by that path.
+#[cfg(unix)]
 #[test]
 fn junit_of_several_toolchains_holds_each() {
     let s = suite(&[("j/ok.rs", NO_STD_OK)]);
     let h = tempfile::tempdir().unwrap();
     let junit = h.path().join("junit.xml");
+    let sysroot = std::process::Command::new("rustc").args(["--print", "sysroot"]).output();
+    let sysroot = String::from_utf8_lossy(&sysroot.unwrap().stdout).trim().to_string();
+    let other = h.path().join("other-rustc");
+    std::os::unix::fs::symlink(std::path::Path::new(&sysroot).join("bin/rustc"), &other).unwrap();
     let out = harness_run(s.path(), h.path())
-        .args(["--toolchain", "stable", "--toolchain", "1.95.0", "--junit"])
+        .args(["--toolchain", "stable", "--toolchain"])
+        .arg(&other)
+        .arg("--junit")
         .arg(&junit)
         .output()
         .unwrap();

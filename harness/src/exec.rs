@@ -183,16 +183,18 @@ fn inspect_and_check(
     let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
     check.findings = diag_findings;
-    for (_, findings) in pipeline::verify_objects(&views, &v.config.sigs) {
-        check.findings.extend(findings);
+    for (_, verdict) in pipeline::verify_objects(&views, &v.config.sigs) {
+        check.findings.extend(verdict.findings);
+        check.coverage.merge(verdict.coverage);
     }
     let producers: Vec<(String, &inspect::ObjectView)> =
         views.iter().map(|(a, view)| (a.producer.to_string(), view)).collect();
     check.findings.extend(check::producers::compare(&producers, &v.config.sigs));
     let entries = pipeline::entry_thunks(&views);
-    let (images, findings) = pipeline::verify_images(artifacts, image_expect(v), &entries);
-    check.images = images;
-    check.findings.extend(findings);
+    let images = pipeline::verify_images(artifacts, image_expect(v), &entries);
+    check.images = images.facts;
+    check.findings.extend(images.findings);
+    check.coverage.merge(images.coverage);
     let status = if check.findings.is_empty() { PhaseStatus::Passed } else { PhaseStatus::Failed };
     rec.phases.push(check.finish(status, start));
 }

@@ -3,6 +3,7 @@
 //! thunks the objects record, and the verification of linked images. File cases
 //! ([`crate::exec`]) and ABI-matrix pairings ([`crate::matrix::trial`]) both run through it.
 
+use crate::check::coverage::Coverage;
 use crate::check::{self, Finding};
 use crate::compile::{Artifact, ArtifactKind};
 use crate::error::Error;
@@ -86,12 +87,12 @@ impl<'a> Objects<'a> {
     }
 }
 
-/// Verify every object against the ABI, with the signatures the case knows: the findings
-/// of each object, by its name.
+/// Verify every object against the ABI, with the signatures the case knows: the verdict
+/// (findings and coverage) of each object, by its name.
 pub fn verify_objects(
     views: &Views,
     sigs: &BTreeMap<String, crate::abi::Signature>,
-) -> Vec<(String, Vec<Finding>)> {
+) -> Vec<(String, check::object::Verdict)> {
     views
         .iter()
         .map(|(a, view)| {
@@ -111,27 +112,38 @@ pub fn entry_thunks(views: &Views) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Verify each linked image among `artifacts` (with the build's map, when there is one):
-/// the facts of each and every finding; an image that cannot be read is an
-/// `image.unreadable` finding.
+/// What the images of a build gave: the facts of each, every finding, and what each
+/// image rule judged.
+#[derive(Default)]
+pub struct ImagesVerdict {
+    pub facts: Vec<ImageFacts>,
+    pub findings: Vec<Finding>,
+    pub coverage: Coverage,
+}
+
+/// Verify each linked image among `artifacts` (with the build's map, when there is one);
+/// an image that cannot be read is an `image.unreadable` finding.
 pub fn verify_images(
     artifacts: &[Artifact],
     expect: check::image::Expect,
     entries: &[(String, String)],
-) -> (Vec<ImageFacts>, Vec<Finding>) {
+) -> ImagesVerdict {
     let map = artifacts.iter().find(|m| m.kind == ArtifactKind::Map).map(|m| m.path.as_path());
-    let mut facts = Vec::new();
-    let mut findings = Vec::new();
+    let mut out = ImagesVerdict::default();
     for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Image) {
+        out.coverage.judged("image.unreadable", 1);
         match verify_image(&a.path, expect, entries, map) {
             Ok((f, verdict)) => {
-                facts.push(f);
-                findings.extend(verdict.findings);
+                for (rule, n) in &verdict.checked {
+                    out.coverage.judged(rule, *n);
+                }
+                out.facts.push(f);
+                out.findings.extend(verdict.findings);
             }
-            Err(e) => findings.push(Finding::new("image.unreadable", e.to_string())),
+            Err(e) => out.findings.push(Finding::new("image.unreadable", e.to_string())),
         }
     }
-    (facts, findings)
+    out
 }
 
 /// Read and verify one linked image against what it should be, with the entry thunks its

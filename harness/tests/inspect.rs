@@ -96,6 +96,7 @@ fn a_flipped_machine_in_a_real_object_is_flagged() {
     let rules = |bytes: &[u8]| {
         let view = ObjectView::parse("a.o", bytes).unwrap();
         object::verify(&view, &Options::default())
+            .findings
             .into_iter()
             .map(|f| (f.rule, f.message))
             .collect::<Vec<_>>()

@@ -52,8 +52,9 @@ fn verify_all(libs: &[PathBuf]) -> Tally {
                 .iter()
                 .filter(|(_, o)| matches!(o, Outcome::Checked(_)))
                 .count();
-            t.findings
-                .extend(object::verify(&v, &Options::default()).into_iter().map(|f| f.to_string()));
+            t.findings.extend(
+                object::verify(&v, &Options::default()).findings.into_iter().map(|f| f.to_string()),
+            );
         }
     }
     t

@@ -31,7 +31,7 @@ fn options() -> Options {
 
 fn findings(bytes: &[u8], opts: &Options) -> Vec<harness::check::Finding> {
     let view = ObjectView::parse("m.o", bytes).expect("the object parses");
-    object::verify(&view, opts)
+    object::verify(&view, opts).findings
 }
 
 fn rules(bytes: &[u8]) -> Vec<String> {
@@ -173,7 +173,7 @@ fn corrupt_objects_never_panic() {
     };
     for cut in (0..clean.len()).step_by(97) {
         if let Ok(v) = ObjectView::parse("cut.o", &clean[..cut]) {
-            let _ = object::verify(&v, &options());
+            let _ = object::verify(&v, &options()).findings;
         }
     }
     for _ in 0..400 {
@@ -183,7 +183,7 @@ fn corrupt_objects_never_panic() {
             b[at] = next() as u8;
         }
         if let Ok(v) = ObjectView::parse("fuzz.o", &b) {
-            let _ = object::verify(&v, &options());
+            let _ = object::verify(&v, &options()).findings;
             let _ = harness::inspect::dump::render(&v);
         }
     }

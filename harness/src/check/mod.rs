@@ -2,10 +2,12 @@
 //! rule id. A finding is a violation; an empty list means the case conforms.
 //! Object rules live in [`object`], one module per concern.
 
+pub mod coverage;
 pub mod diagnostics;
 pub mod image;
 pub mod object;
 pub mod producers;
+pub mod rules;
 pub mod thunk;
 
 use crate::process::{CmdRecord, Exit};
@@ -29,6 +31,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: &str, message: String) -> Self {
+        debug_assert!(rules::get(rule).is_some(), "rule `{rule}` is not in check::rules::RULES");
         Finding {
             rule: rule.into(),
             message,

@@ -4,11 +4,11 @@
 
 use clap::Args;
 use harness::abi::Signature;
+use harness::check::coverage::Coverage;
 use harness::check::image::{self, Expect};
 use harness::check::object::{self, Options};
-use harness::check::thunk::{self, Outcome};
 use harness::inspect::{self, ObjectView, image::ImageView, linkmap};
-use harness::model::{Machine, Target};
+use harness::model::Target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -61,36 +61,22 @@ struct Tally {
     errors: Vec<String>,
     violations: usize,
     seen: BTreeSet<String>,
-    thunks_followed: usize,
-    thunks_not_followed: usize,
+    coverage: Coverage,
 }
 
 fn object_result(v: &ObjectView, opts: &Options, json: bool, t: &mut Tally) {
     for s in &v.coff.symbols {
         t.seen.insert(inspect::roles::plain_name(&s.name).unwrap_or_else(|| s.name.clone()));
     }
-    let findings = object::verify(v, opts);
-    let mut followed = 0usize;
-    let mut not_followed = Vec::new();
-    if v.coff.machine() == Machine::ARM64EC {
-        for (f, outcome) in thunk::check_all(v) {
-            match outcome {
-                Outcome::Checked(_) => followed += 1,
-                Outcome::NoVerdict(why) => {
-                    not_followed.push(serde_json::json!({ "thunk": f.name, "reason": why }))
-                }
-            }
-        }
-    }
-    t.thunks_followed += followed;
-    t.thunks_not_followed += not_followed.len();
-    t.violations += findings.len();
+    let verdict = object::verify(v, opts);
+    t.violations += verdict.findings.len();
     if !json {
-        findings.iter().for_each(|f| harness::outln!("{f}"));
+        verdict.findings.iter().for_each(|f| harness::outln!("{f}"));
     }
     t.objects.push(serde_json::json!({
-        "file": v.name, "findings": findings, "thunks_checked": followed, "thunks_not_followed": not_followed,
+        "file": v.name, "findings": verdict.findings, "coverage": verdict.coverage,
     }));
+    t.coverage.merge(verdict.coverage);
 }
 
 fn image_options(args: &VerifyArgs) -> Result<image::Options, String> {
@@ -120,6 +106,9 @@ fn image_result(path: &Path, bytes: &[u8], opts: &image::Options, json: bool, t:
     };
     let verdict = image::verify(&v, opts);
     t.violations += verdict.findings.len();
+    for (rule, n) in &verdict.checked {
+        t.coverage.judged(rule, *n);
+    }
     if !json {
         verdict.findings.iter().for_each(|f| harness::outln!("{f}"));
     }
@@ -179,28 +168,31 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             t.errors.push(e.to_string());
         }
     }
-    let unused: Vec<_> = opts.sigs.keys().filter(|n| !t.seen.contains(*n)).cloned().collect();
+    for n in opts.sigs.keys().filter(|n| !t.seen.contains(*n)) {
+        t.errors.push(format!(
+            "--sig `{n}`: no object defines or references `{n}` (misspelled? its checks would not run)"
+        ));
+    }
+    let (judged, not_judged) = t.coverage.totals();
     if args.json {
         let doc = serde_json::json!({
             "objects": t.objects, "images": t.images, "errors": t.errors, "violations": t.violations,
-            "unused_signatures": unused, "thunks_checked": t.thunks_followed, "thunks_not_followed": t.thunks_not_followed,
+            "judged": judged, "not_judged": not_judged, "coverage": t.coverage,
         });
         harness::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
-        for n in &unused {
-            eprintln!("warning: --sig `{n}`: no object defines or references `{n}`");
-        }
         for e in &t.errors {
             eprintln!("error: {e}");
         }
+        for line in t.coverage.gaps() {
+            harness::outln!("not judged: {line}");
+        }
         harness::outln!(
-            "{} object(s), {} image(s), {} violation(s), {} error(s); thunk code followed for {} thunk(s), not for {} (--json says why)",
+            "{} object(s), {} image(s), {} violation(s), {} error(s); {judged} judgement(s), {not_judged} subject(s) not judged (--json lists each with the reason)",
             t.objects.len(),
             t.images.len(),
             t.violations,
             t.errors.len(),
-            t.thunks_followed,
-            t.thunks_not_followed
         );
     }
     if !t.errors.is_empty() {

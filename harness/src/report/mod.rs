@@ -11,6 +11,7 @@ pub use read::{Records, read_records};
 pub use writer::ReportWriter;
 
 use crate::check::Finding;
+use crate::check::coverage::Coverage;
 use crate::inspect::ObjectFacts;
 use crate::model::{CaseKey, Status, Target, Tier};
 use crate::process::CmdRecord;
@@ -64,6 +65,9 @@ pub struct PhaseRecord {
     pub images: Vec<ImageFacts>,
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// What each rule judged and what it could not, with the reason (check phases).
+    #[serde(default, skip_serializing_if = "Coverage::is_empty")]
+    pub coverage: Coverage,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A failed build step's first error and the place it names.
@@ -84,6 +88,7 @@ impl PhaseRecord {
             objects: Vec::new(),
             images: Vec::new(),
             findings: Vec::new(),
+            coverage: Coverage::default(),
             message: None,
             first_error: None,
         }

@@ -16,6 +16,7 @@
 
 use super::{at, code};
 use crate::check::Finding;
+use crate::check::coverage::{Coverage, Subject};
 use crate::inspect::ObjectView;
 use crate::inspect::coff::{Place, arm64_reloc};
 use crate::inspect::disasm::{AddrMode, Insn, Op, Reg};
@@ -328,7 +329,7 @@ fn states(lines: &[code::Line], entry: State) -> Vec<Option<State>> {
     at
 }
 
-pub fn rules(view: &ObjectView) -> Vec<Finding> {
+pub fn rules(view: &ObjectView, cov: &mut Coverage) -> Vec<Finding> {
     let mut out = Vec::new();
     for f in view.functions.iter().filter(|f| f.end > f.start) {
         let lines = code::function(view, f);
@@ -357,7 +358,13 @@ pub fn rules(view: &ObjectView) -> Vec<Finding> {
                 Op::Br { reg } => (reg, false),
                 _ => continue,
             };
-            let Some(st) = st else { continue }; // unreachable from the entry
+            let Some(st) = st else {
+                let name = format!("{}+{:#x}", f.name, l.insn.offset - f.start);
+                let why = "not reached from the function's entry by the data flow";
+                cov.not_judged("ec.indirect-call", Subject::CallSite, &name, why);
+                continue;
+            };
+            cov.judged("ec.indirect-call", 1);
             let mut v = st.get(reg);
             if v == Val::Unknown
                 && let Some(ws) = reg_index(reg).and_then(|i| all_writes.get(&i))

@@ -11,6 +11,7 @@ use crate::abi::oracle;
 use crate::abi::thunk_name::{self, Args, Code, Position, ThunkKind, ThunkName};
 use crate::abi::{Signature, Ty};
 use crate::check::Finding;
+use crate::check::coverage::{Coverage, Subject};
 use crate::inspect::ObjectView;
 use crate::inspect::hybmp::Kind;
 use crate::inspect::roles;
@@ -41,7 +42,11 @@ pub fn grammar(view: &ObjectView) -> Vec<Finding> {
     out
 }
 
-pub fn oracle(view: &ObjectView, sigs: &BTreeMap<String, Signature>) -> Vec<Finding> {
+pub fn oracle(
+    view: &ObjectView,
+    sigs: &BTreeMap<String, Signature>,
+    cov: &mut Coverage,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in &view.hybrid.records {
         let (Some(src), Some(dst)) = (&r.source_name, &r.target_name) else { continue };
@@ -52,8 +57,17 @@ pub fn oracle(view: &ObjectView, sigs: &BTreeMap<String, Signature>) -> Vec<Find
             Kind::Exit => (ThunkKind::Exit, src.strip_prefix("__imp_").unwrap_or(src).to_string()),
             _ => continue,
         };
-        let Some(sig) = sigs.get(&function) else { continue };
-        let Ok(actual) = ThunkName::parse(dst) else { continue }; // thunk.name.grammar
+        let Some(sig) = sigs.get(&function) else {
+            let why = "no C signature is known for its function (give one with `sig:` or `--sig`)";
+            cov.not_judged("thunk.name.oracle", Subject::Thunk, dst, why);
+            continue;
+        };
+        let Ok(actual) = ThunkName::parse(dst) else {
+            let why = "its name is malformed (`thunk.name.grammar`)";
+            cov.not_judged("thunk.name.oracle", Subject::Thunk, dst, why);
+            continue;
+        };
+        cov.judged("thunk.name.oracle", 1);
         let expected = oracle::thunk_name(sig, kind);
         if actual.kind != kind || !actual.same_class(&expected) {
             let what = if kind == ThunkKind::Entry { "entry" } else { "exit" };

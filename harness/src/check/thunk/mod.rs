@@ -18,6 +18,7 @@ pub mod machine;
 mod verdict;
 
 use super::Finding;
+use super::coverage::{Coverage, Subject};
 use super::object::{at, code};
 use crate::abi::thunk_name::{ThunkKind, ThunkName};
 use crate::inspect::ObjectView;
@@ -29,40 +30,90 @@ pub enum Outcome {
     NoVerdict(String),
 }
 
-pub fn rules(view: &ObjectView) -> Vec<Finding> {
+pub fn rules(view: &ObjectView, cov: &mut Coverage) -> Vec<Finding> {
     let mut out = Vec::new();
     for (f, outcome) in check_all(view) {
-        if let Outcome::Checked(problems) = outcome {
-            for p in problems {
-                out.push(at(view, "thunk.code", f.section, f.start, p).symbol(&f.name));
+        match outcome {
+            Outcome::Checked(problems) => {
+                cov.judged("thunk.code", 1);
+                for p in problems {
+                    out.push(at(view, "thunk.code", f.section, f.start, p).symbol(&f.name));
+                }
             }
+            Outcome::NoVerdict(why) => cov.not_judged("thunk.code", Subject::Thunk, &f.name, &why),
         }
     }
     out
 }
 
 /// Every defined thunk with a well-formed name, and its outcome.
+///
+/// In a Rust object a thunk whose users are all Rust-ABI functions (or indirect call sites,
+/// whose pointer's ABI the object does not say) is judged by the C convention when its name
+/// holds only scalars (integers, pointers, floating-point values) and aggregates over 16
+/// bytes: for those the Rust convention puts every value where C does (an aggregate over
+/// 16 bytes goes through memory the caller owns in both). A name with an aggregate of at
+/// most 16 bytes (`m…`) or a homogeneous float aggregate (`F…`, `D…`) is not judged for
+/// such users: the Rust convention returns and passes those otherwise than C (in general
+/// registers where C uses memory or vector registers), and the name does not say which
+/// convention its ARM64 side follows.
 pub fn check_all<'a>(view: &'a ObjectView) -> Vec<(&'a crate::inspect::roles::Function, Outcome)> {
     let rust_object = view.coff.symbols.iter().any(|s| roles::is_rust_mangled(&s.name));
     view.functions
         .iter()
         .filter(|f| matches!(f.role, Role::EntryThunk | Role::ExitThunk) && f.end > f.start)
-        .filter_map(|f| {
-            let name = ThunkName::parse(&f.name).ok()?;
-            let c_user = view.hybrid.records.iter().any(|r| {
-                r.target_name.as_deref() == Some(f.name.as_str())
-                    && r.source_name.as_deref().is_some_and(|s| !roles::is_rust_mangled(s))
-            });
-            if rust_object && !c_user {
-                let why = "serves only Rust-ABI functions or indirect call sites here; their ARM64 side follows the Rust calling convention, which thunk names do not describe";
-                return Some((f, Outcome::NoVerdict(why.into())));
+        .map(|f| {
+            let name = match ThunkName::parse(&f.name) {
+                Ok(n) => n,
+                Err(_) => {
+                    let why = "its name is malformed (`thunk.name.grammar`): it promises nothing";
+                    return (f, Outcome::NoVerdict(why.into()));
+                }
+            };
+            if rust_object && !has_c_user(view, &f.name) {
+                let aggregates = aggregate_codes(&name);
+                if !aggregates.is_empty() {
+                    let why = format!(
+                        "serves only Rust-ABI functions or indirect call sites here and moves small or float aggregates ({}): the Rust convention passes and returns them otherwise than C, and the name does not say which its ARM64 side follows",
+                        aggregates.join(", ")
+                    );
+                    return (f, Outcome::NoVerdict(why));
+                }
             }
             let lines = code::function(view, f);
             let outcome = match name.kind {
                 ThunkKind::Entry => verdict::entry(&name, &lines),
                 ThunkKind::Exit => verdict::exit(&name, &lines),
             };
-            Some((f, outcome))
+            (f, outcome)
         })
         .collect()
+}
+
+/// Whether a function that is not Rust-mangled uses the thunk (its hybrid-map record).
+fn has_c_user(view: &ObjectView, thunk: &str) -> bool {
+    view.hybrid.records.iter().any(|r| {
+        r.target_name.as_deref() == Some(thunk)
+            && r.source_name.as_deref().is_some_and(|s| !roles::is_rust_mangled(s))
+    })
+}
+
+/// The aggregate codes of a name, as written (`m16 result`, `F8 parameter 2`).
+fn aggregate_codes(name: &ThunkName) -> Vec<String> {
+    use crate::abi::thunk_name::{Args, Code};
+    // Over 16 bytes both conventions go through memory the caller owns: a pointer in a
+    // general register for a parameter, x8 for a result.
+    let aggregate = |c: &Code| match c {
+        Code::M { size, .. } => *size <= 16,
+        Code::FArr { .. } | Code::DArr { .. } | Code::HalfArr { .. } => true,
+        _ => false,
+    };
+    let mut out: Vec<String> =
+        name.ret.iter().filter(|c| aggregate(c)).map(|c| format!("`{c}` result")).collect();
+    if let Args::Fixed(args) = &name.args {
+        for (i, c) in args.iter().enumerate().filter(|(_, c)| aggregate(c)) {
+            out.push(format!("`{c}` parameter {}", i + 1));
+        }
+    }
+    out
 }

@@ -153,7 +153,11 @@ impl Trial<'_> {
                 sigs.insert(name.into(), s);
             }
         }
-        let findings = pipeline::verify_objects(&views, &sigs);
+        let mut findings = Vec::new();
+        for (name, verdict) in pipeline::verify_objects(&views, &sigs) {
+            check.coverage.merge(verdict.coverage);
+            findings.push((name, verdict.findings));
+        }
         let (edges, unclaimed) = edges::check(&p, &self.fns, caller, callee, &findings);
         // Between two x64 sides there is no thunk to check: the run is the check.
         self.summary.static_checked = if p.has_ec_side() { edges.len() } else { 0 };
@@ -167,11 +171,11 @@ impl Trial<'_> {
         self.summary.general.extend(unclaimed.iter().map(|f| f.to_string()));
         check.findings.extend(unclaimed);
         let entries = pipeline::entry_thunks(&views);
-        let (images, findings) =
-            pipeline::verify_images(artifacts, check::image::Expect::Arm64ec, &entries);
-        check.images = images;
-        self.summary.general.extend(findings.iter().map(|f| f.to_string()));
-        check.findings.extend(findings);
+        let images = pipeline::verify_images(artifacts, check::image::Expect::Arm64ec, &entries);
+        check.images = images.facts;
+        check.coverage.merge(images.coverage);
+        self.summary.general.extend(images.findings.iter().map(|f| f.to_string()));
+        check.findings.extend(images.findings);
         let failed = self.outcomes.iter().filter(|o| o.failed_at.is_some()).count();
         check.message = Some(format!(
             "{} edge(s) checked, {failed} with problems, {} general finding(s)",

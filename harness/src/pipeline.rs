@@ -50,7 +50,8 @@ pub fn load_objects<'a>(
 ) -> Objects<'a> {
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
-    for a in artifacts.iter().filter(|a| a.kind == ArtifactKind::Object && keep(a)) {
+    let objects = |a: &&Artifact| matches!(a.kind, ArtifactKind::Object | ArtifactKind::Library);
+    for a in artifacts.iter().filter(objects).filter(|a| keep(a)) {
         match inspect::read_file(&a.path) {
             Ok(b) => loaded.push((a, b)),
             Err(e) => errors.push(e.to_string()),
@@ -71,12 +72,14 @@ impl<'a> Objects<'a> {
         let mut errors = self.errors.clone();
         let mut views = Vec::new();
         for (a, bytes) in &self.loaded {
-            match ObjectView::parse(&a.path.display().to_string(), bytes) {
-                Ok(view) => {
-                    phase.objects.push(view.summary());
-                    views.push((*a, view));
+            for view in parse_artifact(a, bytes) {
+                match view {
+                    Ok(view) => {
+                        phase.objects.push(view.summary());
+                        views.push((*a, view));
+                    }
+                    Err(e) => errors.push(e),
                 }
-                Err(e) => errors.push(e.to_string()),
             }
         }
         if errors.is_empty() {
@@ -84,6 +87,34 @@ impl<'a> Objects<'a> {
         } else {
             (phase.error(errors.join("\n"), start), None)
         }
+    }
+}
+
+/// The objects of one artifact: an object file, or the members of a static library its
+/// case's crate compiled (named `<crate>.<hash>-cgu.N.rcgu.o`; the sysroot crates a Rust
+/// `staticlib` carries along are the sysroot's, verified on their own).
+fn parse_artifact<'b>(a: &Artifact, bytes: &'b [u8]) -> Vec<Result<ObjectView<'b>, String>> {
+    if a.kind != ArtifactKind::Library {
+        return vec![
+            ObjectView::parse(&a.path.display().to_string(), bytes).map_err(|e| e.to_string()),
+        ];
+    }
+    let file = a.path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let krate = file.split('.').next().unwrap_or_default().to_string();
+    let own = |name: &str| {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        base.starts_with(&format!("{krate}.")) || base.starts_with(&format!("{krate}-"))
+    };
+    match inspect::archive::object_members(&a.path, bytes) {
+        Ok((members, _)) => members
+            .into_iter()
+            .filter(|m| own(&m.name))
+            .map(|m| {
+                ObjectView::parse(&format!("{}({})", a.path.display(), m.name), m.data)
+                    .map_err(|e| e.to_string())
+            })
+            .collect(),
+        Err(e) => vec![Err(e.to_string())],
     }
 }
 

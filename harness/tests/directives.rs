@@ -238,14 +238,16 @@ fn signature_and_expectation_directives() {
     let d = ok("//@ sig: f = fn({u8, u8, u8}, ...) -> f64\n\
                 //@ sig: g = fn()\n\
                 //@ build-fail\n\
-                //@ expect-finding: thunk.name.oracle thunk.code\n\
+                //@ expect-finding: thunk.name.oracle thunk.code[a,b] reg.reserved*3\n\
+                //@ expect-finding: thunk.code[c]\n\
                 //@ known-deviation: clang names float aggregate results m<N>\n\
                 //@ min-rust-version: 1.88\n");
     let c = CaseConfig::resolve(&d, None);
     assert_eq!(c.sigs.len(), 2);
     assert_eq!(c.sigs["f"].to_string(), "fn({u8, u8, u8}, ...) -> f64");
     assert!(c.build_fail);
-    assert_eq!(c.expect_findings, ["thunk.name.oracle", "thunk.code"]);
+    let written: Vec<String> = c.expect_findings.iter().map(|e| e.to_string()).collect();
+    assert_eq!(written, ["thunk.name.oracle", "thunk.code[a,b,c]", "reg.reserved*3"]);
     assert!(c.known_deviation.is_some());
     assert_eq!(c.min_rust, Some(Version::new(1, 88, 0)));
 }
@@ -311,4 +313,22 @@ fn the_readme_lists_exactly_the_directive_table() {
         let e = errs(&format!("//@ {name}: x\n"));
         assert!(e.iter().all(|e| !e.contains("unknown directive")), "{name}: {e:?}");
     }
+}
+
+/// The README's rule tables are the registry's, row for row, and every rule a suite's
+/// `expect-finding` names is registered (the parser refuses others).
+#[test]
+fn the_readme_lists_exactly_the_rule_registry() {
+    use harness::check::rules::{self, Scope};
+    let readme =
+        std::fs::read_to_string(harness::paths::workspace_root().join("README.md")).unwrap();
+    for scope in [Scope::Object, Scope::Image, Scope::Build, Scope::Run] {
+        let table = rules::markdown(scope);
+        assert!(
+            readme.contains(&table),
+            "README.md's {scope:?} rule table differs from check::rules: paste `cargo run -p harness -- rules --markdown`\n{table}"
+        );
+    }
+    let e = errs("//@ expect-finding: reg.reserved thunk.name.oracl\n");
+    assert!(e.iter().any(|e| e.contains("did you mean `thunk.name.oracle`?")), "{e:?}");
 }

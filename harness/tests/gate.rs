@@ -142,25 +142,27 @@ fn an_older_release_against_the_current_one_finds_the_real_differences() {
     assert!(nf["rules"].as_array().unwrap().iter().any(|x| x == "thunk.code"), "{nf:#}");
     assert!(nf["what"].as_str().unwrap().contains("needs LLVM 22.1.2"), "{nf:#}");
     assert_eq!(r["no_longer_run"][0]["key"], "thunks::naked");
-    assert_eq!(r["new_failures"].as_array().unwrap().len(), 1, "scalars conforms on both: {r:#}");
+    // The i128 case declares its own deviation, by subject: the older release's other
+    // defect (llvm#185390, RAX unset after a result through the x64 buffer) on
+    // `wide_ret`'s entry thunk is not absorbed by it, so the case fails there.
+    let nf = r["new_failures"].as_array().unwrap();
+    let keys: Vec<&str> = nf.iter().filter_map(|e| e["key"].as_str()).collect();
+    assert_eq!(keys, ["thunks::hfa_results", "thunks::i128"], "scalars conforms on both: {r:#}");
+    let i128 = &nf[1];
+    assert_eq!(i128["baseline"], "expected-failure", "{i128:#}");
+    assert!(
+        i128["what"]
+            .as_str()
+            .unwrap()
+            .contains("`thunk.code` on `$ientry_thunk$cdecl$m16$i8` is not declared"),
+        "{i128:#}"
+    );
     // Where both sides have the same status, what changed is still reported, each change
-    // at the case and rule that saw it: LLVM 19 and 22 give the i128-returning function's
-    // entry thunk different code (at its `//@ sig:` line), and the 128-bit multiply the
-    // intrinsics fixture uses is a call to `__muloti4` from the older release only.
+    // at the case and rule that saw it: the 128-bit multiply the intrinsics fixture uses is
+    // a call to `__muloti4` from the older release only.
     let changed = r["changed"].as_array().unwrap();
     let of =
         |k: &str| changed.iter().find(|e| e["key"] == k).unwrap_or_else(|| panic!("{k}: {r:#}"));
-    let i128 = of("thunks::i128");
-    assert_eq!(i128["rules"], serde_json::json!(["thunk.code"]), "{i128:#}");
-    assert_eq!(i128["line"], 9, "the `//@ sig: wide_ret` line: {i128:#}");
-    assert!(
-        i128["details"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d.as_str().unwrap().starts_with("- thunk.code $ientry_thunk$cdecl$m16$i8 ")),
-        "{i128:#}"
-    );
     let intr = of("link::intrinsics");
     assert_eq!(intr["rules"], serde_json::json!(["object.import"]), "{intr:#}");
     assert!(intr["details"][0].as_str().unwrap().contains("__muloti4"), "{intr:#}");

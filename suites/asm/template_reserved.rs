@@ -1,6 +1,6 @@
 //! A reserved register written into the `asm!` template itself is not an operand: rustc (and
 //! LLVM's assembler) only warn and emit the code. The object verifier must catch it.
-//@ expect-finding: reg.reserved
+//@ expect-finding: reg.reserved[#uses_x13]
 #![no_std]
 
 #[unsafe(no_mangle)]

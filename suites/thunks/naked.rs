@@ -5,7 +5,7 @@
 //! under its plain name, where x64 callers would enter ARM64 code without a thunk.
 //@ min-rust-version: 1.88
 //@ known-deviation: rustc emits naked functions on arm64ec without an EC symbol or entry thunk; no upstream issue found
-//@ expect-finding: ec.orphan-code ec.mangling
+//@ expect-finding: ec.orphan-code*1 ec.mangling[naked_uncalled]
 #![no_std]
 
 #[unsafe(naked)]

@@ -157,7 +157,7 @@ impl Coverage {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::check::coverage::*;
 
     #[test]
     fn counts_merge_and_gaps() {

@@ -270,7 +270,7 @@ pub fn markdown(scope: Scope) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::check::rules::*;
 
     #[test]
     fn ids_are_unique_and_object_rules_registered() {

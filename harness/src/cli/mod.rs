@@ -58,6 +58,9 @@ enum Command {
     /// Explain every `//@` directive a case may use: its value, how often it may be given
     /// (once per scope, or many times), and what it means.
     Directives(DirectivesArgs),
+    /// List every rule id the checks report: where it runs, what one judgement is about,
+    /// and what it checks (the ids `expect-finding` and the expectations name).
+    Rules(DirectivesArgs),
     /// Report what this machine has for each tier, and how to get what is missing.
     ///
     /// Exits 1 when a requested tier (--tier, default: static) cannot run here.
@@ -199,6 +202,27 @@ fn directives(args: DirectivesArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn rules(args: DirectivesArgs) -> ExitCode {
+    use harness::check::rules::{self, Scope};
+    let scopes = [Scope::Object, Scope::Image, Scope::Build, Scope::Run];
+    for scope in scopes {
+        if args.markdown {
+            harness::outln!("{}", rules::markdown(scope));
+            continue;
+        }
+        for r in rules::RULES.iter().filter(|r| r.scope == scope) {
+            harness::outln!(
+                "{:<26} {:<7} {:<13} {}",
+                r.id,
+                format!("{scope:?}").to_lowercase(),
+                r.subject.as_str(),
+                r.checks
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 pub fn parse_tier(s: &str) -> Result<Tier, String> {
     Tier::parse(s).ok_or_else(|| format!("unknown tier `{s}`; expected static, link or run"))
 }
@@ -286,6 +310,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::List(args) => list(args),
         Command::Directives(args) => directives(args),
+        Command::Rules(args) => rules(args),
         Command::Preflight(args) => preflight(args),
         Command::Inspect(args) => inspect_cmd::run(args),
         Command::Oracle(args) => oracle_cmd::run(args),

@@ -176,6 +176,7 @@ fn run_toolchain(
                 if counts.is_empty() { "nothing run".to_string() } else { counts.join(", ") },
                 started.elapsed().as_secs_f64()
             );
+            print_coverage(&report.summary);
             harness::outln!("report: {} (per case: {})", path.display(), jsonl.display());
             super::output::emit(&report, &path, &rerun_options(args, &report));
             report
@@ -189,6 +190,16 @@ fn run_toolchain(
         }
     };
     (if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }, Some(report))
+}
+
+/// The run's judged / not-judged totals, and each rule that left something unjudged.
+fn print_coverage(summary: &harness::report::Summary) {
+    let (judged, not): (usize, usize) =
+        summary.coverage.values().fold((0, 0), |(j, n), t| (j + t.judged, n + t.not_judged));
+    harness::outln!("checks: {judged} judgement(s), {not} subject(s) not judged");
+    for (rule, t) in summary.coverage.iter().filter(|(_, t)| t.not_judged > 0) {
+        harness::outln!("  {rule}: {} judged, {} not judged", t.judged, t.not_judged);
+    }
 }
 
 /// The options of this run that matter to rerun one of its cases the same way.
@@ -261,6 +272,14 @@ impl Progress {
                 let _ =
                     writeln!(out, "         (+{} more lines in the report)", lines.len() - keep);
             }
+        }
+        let gaps = r.coverage().gaps();
+        for line in gaps.iter().take(3) {
+            let _ = writeln!(out, "         not judged: {line}");
+        }
+        if gaps.len() > 3 {
+            let _ =
+                writeln!(out, "         (+{} more rules with gaps in the report)", gaps.len() - 3);
         }
         if self.tty {
             let _ = write!(out, "[{}/{}] running...", self.done, self.total);

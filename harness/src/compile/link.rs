@@ -319,7 +319,8 @@ impl Link<'_> {
             return;
         }
         if let Some(root) = root {
-            let lib = format!("{}.lib", self.name);
+            // Not `<name>.lib`: a DLL's import library takes that name and would overwrite it.
+            let lib = format!("{}.rust.lib", self.name);
             let cmd = rust_base(tc, v, &self.name, cfg.target)
                 .args(["--crate-type", "staticlib", "-o", &lib])
                 .arg(&root.path);

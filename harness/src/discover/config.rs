@@ -26,6 +26,33 @@ impl std::fmt::Display for ExitExpect {
     }
 }
 
+/// Which findings of one rule an `expect-finding` item declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FindingSubjects {
+    /// `rule` or `rule*N`: exactly this many findings of the rule (1 when not written).
+    Count(usize),
+    /// `rule[a,b]`: findings of the rule on exactly these subjects (symbols), one or more
+    /// each, and on no other.
+    Named(Vec<String>),
+}
+
+/// One `expect-finding` item: a rule and which of its findings the case expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedFinding {
+    pub rule: String,
+    pub subjects: FindingSubjects,
+}
+
+impl std::fmt::Display for ExpectedFinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.subjects {
+            FindingSubjects::Count(1) => write!(f, "{}", self.rule),
+            FindingSubjects::Count(n) => write!(f, "{}*{n}", self.rule),
+            FindingSubjects::Named(s) => write!(f, "{}[{}]", self.rule, s.join(",")),
+        }
+    }
+}
+
 /// Everything the later stages need to know about one revision of a case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseConfig {
@@ -55,10 +82,12 @@ pub struct CaseConfig {
     pub tier_line: usize,
     /// Known C signatures of the fixture's functions (`//@ sig: name = fn(...)`).
     pub sigs: BTreeMap<String, Signature>,
+    /// The line of each `sig` directive, by function name.
+    pub sig_lines: BTreeMap<String, usize>,
     /// The build must fail with the annotated diagnostics.
     pub build_fail: bool,
-    /// The check must report exactly these rules.
-    pub expect_findings: Vec<String>,
+    /// The findings the checks must report, exactly.
+    pub expect_findings: Vec<ExpectedFinding>,
     /// An expected failure with no upstream issue yet.
     pub known_deviation: Option<String>,
     /// Link tier: the image to produce (`None`: from the crate type).
@@ -95,6 +124,7 @@ impl Default for CaseConfig {
             check_run_output: false,
             tier_line: 1,
             sigs: BTreeMap::new(),
+            sig_lines: BTreeMap::new(),
             build_fail: false,
             expect_findings: Vec::new(),
             known_deviation: None,
@@ -121,6 +151,27 @@ impl CaseConfig {
             cfg.apply(d);
         }
         cfg
+    }
+
+    /// A rule's subjects written over several lines add up; a count replaces.
+    fn add_expected(&mut self, e: ExpectedFinding) {
+        let same = self.expect_findings.iter_mut().find(|x| x.rule == e.rule);
+        match (same, e.subjects) {
+            (Some(x), FindingSubjects::Named(more)) => match &mut x.subjects {
+                FindingSubjects::Named(names) => {
+                    for m in more {
+                        if !names.contains(&m) {
+                            names.push(m);
+                        }
+                    }
+                }
+                s => *s = FindingSubjects::Named(more),
+            },
+            (Some(x), count) => x.subjects = count,
+            (None, subjects) => {
+                self.expect_findings.push(ExpectedFinding { rule: e.rule, subjects })
+            }
+        }
     }
 
     fn apply(&mut self, d: &Directive) {
@@ -154,13 +205,12 @@ impl CaseConfig {
             Item::Condition(c) => self.conditions.push(c.clone()),
             Item::Sig(name, sig) => {
                 self.sigs.insert(name.clone(), sig.clone());
+                self.sig_lines.insert(name.clone(), d.line);
             }
             Item::BuildFail => self.build_fail = true,
-            Item::ExpectFinding(rules) => {
-                for r in rules {
-                    if !self.expect_findings.contains(r) {
-                        self.expect_findings.push(r.clone());
-                    }
+            Item::ExpectFinding(items) => {
+                for e in items {
+                    self.add_expected(e.clone());
                 }
             }
             Item::KnownDeviation(t) => self.known_deviation = Some(t.clone()),

@@ -69,6 +69,16 @@ static RULES: &[Rule] = &[
         "`expect-finding` needs objects to check; a `build-fail` case has none",
     ),
     (
+        "known-bug",
+        |f| f.cfg.known_bug.is_some() && f.cfg.expect_findings.is_empty(),
+        "a known bug says what fails: add `expect-finding: rule[subject]` (or `rule*N`) naming the findings it causes",
+    ),
+    (
+        "known-deviation",
+        |f| f.cfg.known_deviation.is_some() && f.cfg.expect_findings.is_empty(),
+        "a known deviation says what fails: add `expect-finding: rule[subject]` (or `rule*N`) naming the findings it causes",
+    ),
+    (
         "known-deviation",
         |f| f.cfg.known_deviation.is_some() && f.cfg.known_bug.is_some(),
         "give either `known-bug` (an upstream link) or `known-deviation`, not both",

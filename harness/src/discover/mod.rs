@@ -14,7 +14,7 @@ pub mod directives;
 mod images;
 pub mod kinds;
 
-pub use config::{CaseConfig, ExitExpect};
+pub use config::{CaseConfig, ExitExpect, ExpectedFinding, FindingSubjects};
 pub use directives::{CrateType, Directive, ImageKind, LinkMachine, Need};
 pub use kinds::Control;
 

@@ -352,15 +352,42 @@ pub struct Summary {
     pub by_status: BTreeMap<String, usize>,
     #[serde(default)]
     pub duration_ms: u64,
+    /// Over every case: how many subjects each rule judged and did not, by rule id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub coverage: BTreeMap<String, RuleTotals>,
+}
+
+/// One rule's totals over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTotals {
+    pub judged: usize,
+    pub not_judged: usize,
 }
 
 impl Summary {
     pub fn of(cases: &[CaseRecord], duration_ms: u64) -> Summary {
         let mut by_status = BTreeMap::new();
+        let mut coverage: BTreeMap<String, RuleTotals> = BTreeMap::new();
         for c in cases {
             *by_status.entry(c.status.name().to_string()).or_insert(0) += 1;
+            for (rule, r) in c.coverage().0 {
+                let t = coverage.entry(rule).or_default();
+                t.judged += r.judged;
+                t.not_judged += r.not_judged.len();
+            }
         }
-        Summary { total: cases.len(), by_status, duration_ms }
+        Summary { total: cases.len(), by_status, duration_ms, coverage }
+    }
+}
+
+impl CaseRecord {
+    /// What the case's checks judged and did not, over all its phases.
+    pub fn coverage(&self) -> Coverage {
+        let mut c = Coverage::default();
+        for p in &self.phases {
+            c.merge(p.coverage.clone());
+        }
+        c
     }
 }
 

@@ -4,7 +4,10 @@
 // `m8` by MSVC: linked together, the linker keeps one of them for both.
 //@ needs-clang-cl
 //@ known-deviation: clang names float-aggregate results m<N> (MSVC and the ABI: F<N>/D<N>); no upstream issue found
-//@ expect-finding: thunk.name.oracle thunk.name.producers thunk.code
+//@ expect-finding: thunk.name.oracle[#call_ext_hc_f2,#hc_d1,#hc_d2,#hc_f1,#hc_f2,#hc_f3,ext_hc_f2]
+//@ expect-finding: thunk.name.producers[call_ext_hc_f2,hc_d1,hc_d2,hc_f1,hc_f2,hc_f3]
+//@ expect-finding: thunk.code[$ientry_thunk$cdecl$m$F4,$ientry_thunk$cdecl$m12$v,$ientry_thunk$cdecl$m16$d]
+//@ expect-finding: thunk.code[$ientry_thunk$cdecl$m8$D8,$ientry_thunk$cdecl$m8$f,$iexit_thunk$cdecl$m8$f]
 //@ sig: hc_f1 = fn({f32}) -> {f32}
 //@ sig: hc_f2 = fn(f32) -> {f32, f32}
 //@ sig: hc_f3 = fn() -> {f32, f32, f32}

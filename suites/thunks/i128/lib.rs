@@ -4,7 +4,8 @@
 //! thunks with one name and different code, of which the linker keeps one.
 //@ needs-clang-cl
 //@ known-deviation: LLVM names 16-byte-aligned parameters m16 (the ABI: m16a16), so i128 and {u64, u64} thunks collide; no upstream issue found
-//@ expect-finding: thunk.name.oracle thunk.name.producers thunk.code
+//@ expect-finding: thunk.name.oracle[#call_ext_wide,#wide_arg,ext_wide] thunk.name.producers[call_ext_wide,wide_arg]
+//@ expect-finding: thunk.code[$ientry_thunk$cdecl$i8$i8m16,$iexit_thunk$cdecl$i8$i8m16]
 //@ sig: wide_arg = fn(u64, i128) -> u64
 //@ sig: wide_ret = fn(u64) -> u128
 //@ sig: ext_wide = fn(u64, i128) -> u64

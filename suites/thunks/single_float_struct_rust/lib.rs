@@ -3,7 +3,7 @@
 //! `f$f` / `d$d`, which move XMM registers: an x64 caller and the Arm64EC callee disagree
 //! on where the value is.
 //@ known-deviation: rustc names one-float structs f/d (the ABI: F4/D8, a general register on x64); no upstream issue found
-//@ expect-finding: thunk.name.oracle thunk.name.producers
+//@ expect-finding: thunk.name.oracle[#call_ext_sf_f1,#sf_d1,#sf_f1,ext_sf_f1] thunk.name.producers[call_ext_sf_f1,sf_d1,sf_f1]
 //@ sig: sf_f1 = fn({f32}) -> {f32}
 //@ sig: sf_d1 = fn({f64}, {f32}) -> {f64}
 //@ sig: ext_sf_f1 = fn({f32}) -> {f32}

@@ -7,7 +7,9 @@
 //@ needs-clang-cl
 //@ known-bug: https://github.com/llvm/llvm-project/pull/79067
 //@ min-llvm-version: 22.1.2
-//@ expect-finding: thunk.name.oracle thunk.name.producers
+//@ expect-finding: thunk.name.oracle[#call_ext_so_12,#call_ext_so_3,#so_10,#so_11,#so_12,#so_13,#so_15]
+//@ expect-finding: thunk.name.oracle[#so_3,#so_5,#so_6,#so_7,ext_so_12,ext_so_3]
+//@ expect-finding: thunk.name.producers[call_ext_so_12,call_ext_so_3,so_10,so_11,so_12,so_13,so_15,so_3,so_5,so_6,so_7]
 //@ sig: so_3 = fn({u8, u8, u8}) -> {u8, u8, u8}
 //@ sig: so_5 = fn({[u8; 5]}) -> u8
 //@ sig: so_6 = fn({u16, u16, u16}) -> u8

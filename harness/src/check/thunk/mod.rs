@@ -48,15 +48,15 @@ pub fn rules(view: &ObjectView, cov: &mut Coverage) -> Vec<Finding> {
 
 /// Every defined thunk with a well-formed name, and its outcome.
 ///
-/// In a Rust object a thunk whose users are all Rust-ABI functions (or indirect call sites,
-/// whose pointer's ABI the object does not say) is judged by the C convention when its name
-/// holds only scalars (integers, pointers, floating-point values) and aggregates over 16
-/// bytes: for those the Rust convention puts every value where C does (an aggregate over
-/// 16 bytes goes through memory the caller owns in both). A name with an aggregate of at
-/// most 16 bytes (`m…`) or a homogeneous float aggregate (`F…`, `D…`) is not judged for
-/// such users: the Rust convention returns and passes those otherwise than C (in general
-/// registers where C uses memory or vector registers), and the name does not say which
-/// convention its ARM64 side follows.
+/// Every thunk is judged by the C convention its name promises. In a Rust object a thunk
+/// whose users are all Rust-ABI functions (or indirect call sites, whose pointer's ABI the
+/// object does not say) may follow the Rust convention on its ARM64 side instead; the two
+/// agree on scalars (integers, pointers, floating-point values) and on aggregates over 16
+/// bytes (memory the caller owns, in both), not on smaller aggregates and homogeneous
+/// float aggregates (`m…` up to 16 bytes, `F…`, `D…`), which the Rust convention passes in
+/// general registers where C uses memory or vector registers. Such a thunk that moves every
+/// value as C would is judged (and conforms); one that does not is not judged, with the
+/// difference: the object does not say whether it is a defect or the Rust convention.
 pub fn check_all<'a>(view: &'a ObjectView) -> Vec<(&'a crate::inspect::roles::Function, Outcome)> {
     let rust_object = view.coff.symbols.iter().any(|s| roles::is_rust_mangled(&s.name));
     view.functions
@@ -70,20 +70,22 @@ pub fn check_all<'a>(view: &'a ObjectView) -> Vec<(&'a crate::inspect::roles::Fu
                     return (f, Outcome::NoVerdict(why.into()));
                 }
             };
-            if rust_object && !has_c_user(view, &f.name) {
-                let aggregates = aggregate_codes(&name);
-                if !aggregates.is_empty() {
-                    let why = format!(
-                        "serves only Rust-ABI functions or indirect call sites here and moves small or float aggregates ({}): the Rust convention passes and returns them otherwise than C, and the name does not say which its ARM64 side follows",
-                        aggregates.join(", ")
-                    );
-                    return (f, Outcome::NoVerdict(why));
-                }
-            }
             let lines = code::function(view, f);
             let outcome = match name.kind {
                 ThunkKind::Entry => verdict::entry(&name, &lines),
                 ThunkKind::Exit => verdict::exit(&name, &lines),
+            };
+            let aggregates = aggregate_codes(&name);
+            let rust_only = rust_object && !aggregates.is_empty() && !has_c_user(view, &f.name);
+            let outcome = match outcome {
+                Outcome::Checked(problems) if rust_only && !problems.is_empty() => {
+                    Outcome::NoVerdict(format!(
+                        "serves only Rust-ABI functions or indirect call sites here and moves small or float aggregates ({}), which the Rust convention passes otherwise than C: by the C convention its name promises, {}",
+                        aggregates.join(", "),
+                        problems[0]
+                    ))
+                }
+                o => o,
             };
             (f, outcome)
         })

@@ -40,8 +40,9 @@ pub enum Item {
     Sig(String, Signature),
     /// `build-fail`: the build must fail with the diagnostics the `//~` annotations name.
     BuildFail,
-    /// `expect-finding: rule ...`: the check must report exactly these rules.
-    ExpectFinding(Vec<String>),
+    /// `expect-finding: rule[subject,…] rule*N ...`: the checks must report exactly these
+    /// findings.
+    ExpectFinding(Vec<super::super::config::ExpectedFinding>),
     /// `known-deviation: text`: an expected failure with no upstream issue yet.
     KnownDeviation(String),
     /// `link: dll|exe`: the image a link-tier case produces.

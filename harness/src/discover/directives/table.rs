@@ -152,14 +152,14 @@ pub static TABLE: &[Spec] = &[
         "<url>",
         Once,
         v::known_bug,
-        "the case is expected to fail because of the linked upstream bug"
+        "the case is expected to fail because of the linked upstream bug, as its `expect-finding` says"
     ),
     spec!(
         "known-deviation",
         "text",
         Once,
         v::known_deviation,
-        "an expected failure with no upstream issue yet; the text says what deviates"
+        "an expected failure with no upstream issue yet, as its `expect-finding` says; the text says what deviates"
     ),
     spec!(
         "timeout",
@@ -221,10 +221,10 @@ pub static TABLE: &[Spec] = &[
     ),
     spec!(
         "expect-finding",
-        "rule ...",
+        "rule[subject,…] rule*N …",
         Many,
         v::expect_finding,
-        "the check must report exactly these rules (a case that proves a checker, or pins a deviation)"
+        "the checks must report exactly these findings: `rule` (one), `rule*N` (N), `rule[sym,…]` (on exactly these symbols); other rules, more findings and other phases fail the case"
     ),
     spec!(
         "link",

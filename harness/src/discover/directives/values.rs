@@ -6,6 +6,7 @@ use super::super::kinds::{CrateType, ImageKind, LinkMachine, Need};
 use super::item::Item;
 use super::suggest;
 use crate::abi::Signature;
+use crate::discover::config::{ExpectedFinding, FindingSubjects};
 use crate::model::{Target, Tier, Version};
 use std::time::Duration;
 
@@ -248,21 +249,52 @@ pub fn sig(c: &Ctx) -> Parsed {
 }
 
 pub fn expect_finding(c: &Ctx) -> Parsed {
-    let rules = c.words("ec.entry-thunk")?;
-    for r in &rules {
-        let ok = r.contains('.')
-            && r.split('.').all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-            });
-        if !ok {
-            return Err(ItemError::Value(format!(
-                "`{r}` is not a rule id (such as `thunk.name.oracle`)"
-            )));
+    let text = c.need("thunk.code[$ientry_thunk$cdecl$m3$v] ec.mangling*2")?;
+    let mut items = Vec::new();
+    for (at, word) in words_at(text) {
+        let item = expected_finding(word).map_err(|m| ItemError::ValueAt(at, m))?;
+        if items.iter().any(|e: &ExpectedFinding| e.rule == item.rule) {
+            return Err(ItemError::ValueAt(at, format!("`{}` is declared twice", item.rule)));
         }
+        items.push(item);
     }
-    Ok(Item::ExpectFinding(rules))
+    Ok(Item::ExpectFinding(items))
+}
+
+/// Each whitespace-separated word of `text` with its byte offset.
+fn words_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace().map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+/// `rule`, `rule*N` or `rule[subject,…]`, the rule a registered one.
+fn expected_finding(word: &str) -> Result<ExpectedFinding, String> {
+    let cut = word.find(['[', '*']).unwrap_or(word.len());
+    let (rule, rest) = word.split_at(cut);
+    if crate::check::rules::get(rule).is_none() {
+        let hint = crate::check::rules::closest(rule)
+            .map(|r| format!("; did you mean `{r}`?"))
+            .unwrap_or_else(|| "; `harness rules` lists them".into());
+        return Err(format!("`{rule}` is not a rule id{hint}"));
+    }
+    let subjects = if rest.is_empty() {
+        FindingSubjects::Count(1)
+    } else if let Some(n) = rest.strip_prefix('*') {
+        match n.parse::<usize>() {
+            Ok(n) if n > 0 => FindingSubjects::Count(n),
+            _ => return Err(format!("`{word}`: after `*` comes a count of findings (1 or more)")),
+        }
+    } else {
+        let inner = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']'));
+        let names: Vec<String> =
+            inner.map(|i| i.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default();
+        if names.is_empty() || names.iter().any(String::is_empty) {
+            return Err(format!(
+                "`{word}`: subjects are written `{rule}[symbol,symbol]`, none empty"
+            ));
+        }
+        FindingSubjects::Named(names)
+    };
+    Ok(ExpectedFinding { rule: rule.to_string(), subjects })
 }
 
 pub fn known_deviation(c: &Ctx) -> Parsed {

@@ -10,9 +10,12 @@ use crate::inspect;
 use crate::model::Status;
 use crate::pipeline::{self, base_record};
 use crate::plan::{self, Decision};
-use crate::report::{CaseRecord, Expected, PhaseName, PhaseRecord, PhaseStatus};
+use crate::report::{CaseRecord, PhaseName, PhaseRecord, PhaseStatus};
 use crate::run;
 use std::time::Instant;
+
+mod conclude;
+use conclude::conclude;
 
 /// The record of a suite file that could not be parsed.
 pub fn broken(b: &BrokenCase) -> CaseRecord {
@@ -183,6 +186,10 @@ fn inspect_and_check(
     let start = Instant::now();
     let mut check = PhaseRecord::new(PhaseName::Check);
     check.findings = diag_findings;
+    if let Some(unnamed) = signatures_naming_nothing(v, &views) {
+        rec.phases.push(check.error(unnamed, start));
+        return;
+    }
     for (_, verdict) in pipeline::verify_objects(&views, &v.config.sigs) {
         check.findings.extend(verdict.findings);
         check.coverage.merge(verdict.coverage);
@@ -199,6 +206,33 @@ fn inspect_and_check(
     rec.phases.push(check.finish(status, start));
 }
 
+/// `sig:` directives whose function no object defines or references: a misspelled name
+/// would switch its checks off, so each is an error of the case at its line.
+fn signatures_naming_nothing(v: &Variant, views: &pipeline::Views) -> Option<String> {
+    let named = |name: &str| {
+        views.iter().any(|(_, view)| {
+            view.coff.symbols.iter().any(|s| {
+                inspect::roles::plain_name(&s.name).as_deref().unwrap_or(&s.name) == name
+                    || s.name.strip_prefix("__imp_") == Some(name)
+            })
+        })
+    };
+    let lines: Vec<String> = v
+        .config
+        .sigs
+        .keys()
+        .filter(|n| !named(n))
+        .map(|n| {
+            let line = v.config.sig_lines.get(n).copied().unwrap_or(1);
+            format!(
+                "{}:{line}: `sig: {n} = …` names no function the case's objects define or reference (misspelled?): its checks would not run",
+                v.spec.primary.display()
+            )
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 /// What a case's linked image must be, by the machine it is linked for.
 fn image_expect(v: &Variant) -> check::image::Expect {
     use check::image::Expect;
@@ -209,93 +243,4 @@ fn image_expect(v: &Variant) -> check::image::Expect {
         Machine::Arm64 => Expect::Arm64,
         Machine::Arm64ec => Expect::Arm64ec,
     }
-}
-
-/// Derive the case status from its phases and expectation. With `expect_findings`, the
-/// check phase must report exactly those rules: then the case passes, or — when it also
-/// declares a known bug or deviation — it is the expected failure it declares.
-fn conclude(
-    rec: &mut CaseRecord,
-    expected: Option<Expected>,
-    expect_findings: &[String],
-    timeout: std::time::Duration,
-) {
-    let worst = |s: PhaseStatus| rec.phases.iter().find(|p| p.status == s);
-    if let Some(p) = worst(PhaseStatus::Timeout) {
-        rec.status = Status::Timeout;
-        rec.reason = Some(
-            format!("{:?} phase exceeded the case timeout of {} s", p.name, timeout.as_secs())
-                .to_lowercase(),
-        );
-        return;
-    }
-    if let Some(p) = worst(PhaseStatus::Error) {
-        rec.status = Status::Error;
-        rec.reason = p.message.clone();
-        return;
-    }
-    let too_old = expected.as_ref().is_some_and(|e| e.kind == crate::report::ExpectedKind::MinLlvm);
-    let mut declared_seen = false;
-    if !expect_findings.is_empty()
-        && !too_old
-        && let Some(check) = rec.phases.iter_mut().find(|p| p.name == PhaseName::Check)
-    {
-        let found: std::collections::BTreeSet<&str> =
-            check.findings.iter().map(|f| f.rule.as_str()).collect();
-        let want: std::collections::BTreeSet<&str> =
-            expect_findings.iter().map(String::as_str).collect();
-        if found == want {
-            declared_seen = true;
-            check.status = PhaseStatus::Passed;
-            check.message = Some(format!(
-                "reported exactly the expected rules: {}",
-                expect_findings.join(", ")
-            ));
-        } else {
-            let missing: Vec<_> = want.difference(&found).copied().collect();
-            let extra: Vec<_> = found.difference(&want).copied().collect();
-            check.status = PhaseStatus::Failed;
-            check.message = Some(format!(
-                "expected findings {}; missing: [{}], unexpected: [{}]",
-                expect_findings.join(", "),
-                missing.join(", "),
-                extra.join(", ")
-            ));
-            if found.is_empty() && expected.is_some() {
-                rec.status = Status::Fixed;
-                rec.reason = Some(format!(
-                    "the declared deviation is gone (no {} finding): {}",
-                    expect_findings.join(", "),
-                    expected.as_ref().map(|e| e.reason.as_str()).unwrap_or("")
-                ));
-                return;
-            }
-        }
-    }
-    let failure = rec.phases.iter().find(|p| p.status == PhaseStatus::Failed).map(|p| {
-        let mut lines: Vec<String> = p.message.iter().cloned().collect();
-        lines.extend(p.findings.iter().map(|f| f.to_string()));
-        if lines.is_empty() { format!("{:?} failed", p.name) } else { lines.join("\n") }
-    });
-    let findings_text = || {
-        let c = rec.phases.iter().find(|p| p.name == PhaseName::Check);
-        c.map(|c| c.findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"))
-            .unwrap_or_default()
-    };
-    (rec.status, rec.reason) = match (failure, expected) {
-        (None, None) => (Status::Passed, None),
-        (None, Some(e)) if declared_seen => {
-            (Status::ExpectedFailure, Some(format!("{} — {}", e.reason, findings_text())))
-        }
-        (None, Some(e)) => {
-            (Status::Fixed, Some(format!("passed, but the case expects a failure ({})", e.reason)))
-        }
-        (Some(why), None) => (Status::Failed, Some(why)),
-        (Some(why), Some(_)) if declared_seen => (Status::Failed, Some(why)),
-        (Some(why), Some(e)) if !expect_findings.is_empty() && !too_old => (
-            Status::Failed,
-            Some(format!("failed otherwise than the declared deviation ({}): {why}", e.reason)),
-        ),
-        (Some(why), Some(e)) => (Status::ExpectedFailure, Some(format!("{} — {why}", e.reason))),
-    };
 }

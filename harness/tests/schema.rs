@@ -35,7 +35,10 @@ fn emitted_reports_validate_and_mutations_do_not() {
             "v/ctl.rs",
             "//@ tier: run\n//@ needs-msvc\n//@ host-control\n//@ exit-code: 3\nfn main() { std::process::exit(4) }\n",
         ),
-        ("v/bug.rs", "//@ known-bug: https://github.com/rust-lang/rust/issues/1\n//@ expect-finding: ec.orphan-code\n#![no_std]\n"),
+        (
+            "v/bug.rs",
+            "//@ known-bug: https://github.com/rust-lang/rust/issues/1\n//@ expect-finding: ec.orphan-code\n#![no_std]\n",
+        ),
         (
             "v/linked.rs",
             "//@ tier: link\n//@ crate-type: cdylib\n//@ sig: f = fn(u32) -> u32\n#![no_std]\n\

@@ -3,6 +3,7 @@
 //! deviation that declares no finding are errors of the case, at their line.
 
 mod common;
+mod objects;
 
 use common::*;
 
@@ -114,4 +115,35 @@ fn unnamed_signatures_blanket_deviations_and_unknown_rules_are_case_errors_at_th
     let bad = reason("e::bad_rule");
     assert!(bad.contains("bad_rule.rs:1:") && bad.contains("did you mean `thunk.code`?"), "{bad}");
     assert!(reason("e::empty_subjects").contains("none empty"));
+}
+
+/// `verify`: a `--sig` that names nothing in the files is an error (exit 2), and the JSON
+/// says per rule what was judged and what was not, with the reason.
+#[test]
+fn verify_refuses_a_signature_naming_nothing_and_reports_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    objects::rust_object(dir.path());
+    let obj = dir.path().join("rich.o");
+    let verify = |extra: &[&str]| {
+        let mut cmd = harness_cmd();
+        cmd.arg("verify").arg(&obj).args(extra);
+        cmd.output().unwrap()
+    };
+    let typo = verify(&["--sig", "no_such_function=fn(i32) -> i32"]);
+    assert_eq!(typo.status.code(), Some(2), "{}", text(&typo));
+    assert!(text(&typo).contains("--sig `no_such_function`: no object defines or references"));
+    let out = verify(&["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = &doc["coverage"]["thunk.code"];
+    assert!(code["judged"].as_u64().unwrap() >= 8, "{code:#}");
+    // No signature is given: the oracle judged nothing, and says so for every thunk.
+    let oracle = &doc["coverage"]["thunk.name.oracle"];
+    assert_eq!(oracle["judged"], 0, "{oracle:#}");
+    let not = oracle["not_judged"].as_array().unwrap();
+    assert!(
+        !not.is_empty()
+            && not.iter().all(|n| n["reason"].as_str().unwrap().contains("no C signature"))
+    );
+    assert!(doc["not_judged"].as_u64().unwrap() as usize >= not.len());
 }

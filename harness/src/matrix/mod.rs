@@ -226,6 +226,18 @@ impl Pairing {
     pub fn sides(&self) -> [Side; 2] {
         [self.caller, self.callee]
     }
+
+    /// What `target` of an expectation rule means this pairing: host controls, pairings
+    /// with Arm64EC code, x64 with x64.
+    pub fn rule_target(&self) -> expect::RuleTarget {
+        if self.is_control() {
+            expect::RuleTarget::Host
+        } else if self.has_ec_side() {
+            expect::RuleTarget::Arm64ec
+        } else {
+            expect::RuleTarget::X64
+        }
+    }
 }
 
 /// The functions a pairing can express, and the rest with the reason.

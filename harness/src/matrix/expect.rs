@@ -8,6 +8,7 @@
 //!                                   # (x64 calling x64 inside the image) or host
 //! toolchain = "1.9*"                # optional glob over the rustc release
 //! llvm-below = "22"                 # optional: only toolchains with an older LLVM
+//! llvm-from = "21"                  # optional: only toolchains with this LLVM or newer
 //! rustc-from = "1.86"               # optional: only rustc releases from this one on
 //! rustc-below = "1.87"              # optional: only rustc releases before this one
 //! busted = "check"                  # the phase that fails (build, link, check, run), or
@@ -125,6 +126,7 @@ struct RawRule {
     target: Option<String>,
     toolchain: Option<String>,
     llvm_below: Option<String>,
+    llvm_from: Option<String>,
     rustc_from: Option<String>,
     rustc_below: Option<String>,
     busted: Phases,
@@ -201,6 +203,7 @@ pub struct Rule {
     pub target: Option<RuleTarget>,
     pub toolchain: Option<String>,
     pub llvm_below: Option<Version>,
+    pub llvm_from: Option<Version>,
     pub rustc_from: Option<Version>,
     pub rustc_below: Option<Version>,
     /// The phases it expects to fail, in phase order.
@@ -267,6 +270,7 @@ impl Rule {
             && self.target.is_none_or(|t| t == cx.target)
             && self.toolchain.as_deref().is_none_or(|g| glob(g, cx.release))
             && self.llvm_below.is_none_or(|below| cx.llvm.is_some_and(|have| have < below))
+            && self.llvm_from.is_none_or(|from| cx.llvm.is_some_and(|have| have >= from))
             && self.rustc_in_range(cx.release)
     }
 
@@ -344,6 +348,7 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Expectations, Error
                 Error::at(path, line, 1, format!("`{key} = \"{v}\"` is not a version"))
             }),
         };
+        let llvm_from = version("llvm-from", &r.llvm_from)?;
         let rustc_from = version("rustc-from", &r.rustc_from)?;
         let rustc_below = version("rustc-below", &r.rustc_below)?;
         out.push(Rule {
@@ -352,6 +357,7 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Expectations, Error
             target,
             toolchain: r.toolchain,
             llvm_below,
+            llvm_from,
             rustc_from,
             rustc_below,
             busted: r.busted.0,
@@ -428,6 +434,9 @@ mod tests {
         assert!(r[0].applies("abi::p::id_i128", &old));
         assert!(!r[0].applies("abi::p::id_i128", &new));
         assert!(!r[1].applies("abi::p::f", &new));
+        let from = text.replace("llvm-below", "llvm-from");
+        let r = parse(Path::new("e.toml"), "abi", &from).unwrap().rules;
+        assert!(!r[0].applies("abi::p::id_i128", &old) && r[0].applies("abi::p::id_i128", &new));
         assert!(
             suggestion("abi::p::f", Phase::Check, &new, "x \"y\"").contains("busted = \"check\"")
         );

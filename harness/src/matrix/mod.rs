@@ -13,9 +13,9 @@
 //! | [`steps`] | the compiler and linker invocations of a pairing (at most 8) |
 //! | [`edges`] | the static check: caller exit thunk, callee entry thunk and oracle agree |
 //! | [`protocol`] | the value protocol both sides report through, and comparing it |
-//! | [`expect`] | `expectations.toml` |
-//! | [`exec`] | one pairing's trial through its phases |
-//! | [`judge`] | each function against the expectations; the case's status |
+//! | [`expect`] | `expectations.toml`: rules (per phase) and not-emulated floors |
+//! | [`trial`] | one pairing's trial through its phases, and its judge: each function's phases against the expectations, the case's status |
+//! | [`summary`] | the matrix part of a case record |
 //! | [`minimize`] | stand-alone caller/callee pairs for failing functions |
 //! | [`kdl`] | the signatures as abi-cafe KDLScript tests (`harness matrix-export`) |
 

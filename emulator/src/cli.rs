@@ -6,8 +6,10 @@
 //! arm64ec-emu info --image I --map M
 //! ```
 //!
-//! Exit status: 0 when the work got to its end, 1 when `run-matrix` had to stop early,
-//! 2 when the image or map could not be loaded or the arguments are wrong.
+//! Exit status: 0 when the work got to its end (`run-matrix` at `done`, `call` returned),
+//! 1 when `run-matrix` had to stop early or the called function faulted, 2 when the image
+//! or map could not be loaded or the arguments are wrong, 3 when the called function
+//! reached something this emulator does not model.
 
 use crate::cpu::Isa;
 use crate::machine::{DEFAULT_LIMIT, Machine, Outcome};
@@ -74,6 +76,7 @@ enum Cmd {
         stats: bool,
     },
     /// Call one function with integer arguments and print how it ended.
+    #[command(after_help = CALL_EXIT)]
     Call {
         #[command(flatten)]
         load: Load,
@@ -94,6 +97,19 @@ enum Cmd {
         #[command(flatten)]
         load: Load,
     },
+}
+
+const CALL_EXIT: &str = "Exit status: 0 when the function returned (`returned VALUE`), \
+1 when it faulted (`fault: ...`), 3 when it reached something the emulator does not model \
+(`not-emulated: ...`), 2 when the image, the map or the arguments are unusable.";
+
+/// `call`'s exit status for how the call ended (see [`CALL_EXIT`]).
+pub fn call_exit(o: &Outcome) -> i32 {
+    match o {
+        Outcome::Returned { .. } => 0,
+        Outcome::Fault(_) => 1,
+        Outcome::NotEmulated(_) => 3,
+    }
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -170,13 +186,13 @@ fn run(cli: Cli) -> Result<i32, String> {
                     if sw > 0 { us / sw as f64 } else { 0.0 },
                 );
             }
-            let line = match outcome {
+            let line = match &outcome {
                 Outcome::Returned { value } => format!("returned {value:#x} ({value})"),
                 Outcome::NotEmulated(why) => format!("not-emulated: {why}"),
                 Outcome::Fault(what) => format!("fault: {what}"),
             };
             println!("{line}");
-            Ok(0)
+            Ok(call_exit(&outcome))
         }
         Cmd::Info { load: l } => {
             let m = load(&l)?;

@@ -47,6 +47,11 @@ pub enum Event {
 
 type Engine = Unicorn<'static, Option<Event>>;
 
+/// The address unicorn is told to stop at: inside the emulator's own unmapped trap range and
+/// between two intercepted addresses (they are 16 bytes apart), so no code, no trap and no
+/// image can be there; a branch to it is a fetch from unmapped memory like any other.
+pub const STOP: u64 = crate::memory::layout::TRAP_BASE + crate::memory::layout::TRAP_SPAN - 4;
+
 pub struct Cpu {
     pub isa: Isa,
     pub uc: Engine,
@@ -106,9 +111,12 @@ impl Cpu {
     /// Run from `pc` until an event; `limit` instructions at most (0: no limit).
     pub fn run(&mut self, pc: u64, limit: usize) -> Event {
         *self.uc.get_data_mut() = None;
-        let r = self.uc.emu_start(pc, 0, 0, limit);
+        // Unicorn also ends a run at its `until` address; 0 would turn a call through a null
+        // pointer into an instruction limit, so it is an address no code can be at.
+        let r = self.uc.emu_start(pc, STOP, 0, limit);
         match (self.uc.get_data_mut().take(), r) {
             (Some(ev), _) => ev,
+            (None, Ok(())) if self.pc() == STOP => Event::Fetch { addr: STOP, unmapped: true },
             (None, Ok(())) => Event::Limit,
             (None, Err(e)) => Event::Engine(format!("{e:?}")),
         }

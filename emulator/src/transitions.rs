@@ -113,10 +113,11 @@ impl Machine {
         }
         match self.code_kind(target) {
             Some(CodeKind::Arm64ec | CodeKind::Arm64) => {}
+            // Windows has nothing to call x64 code with: a defect of the caller.
             _ if thunk == 0 => {
                 return self.stop(
                     Isa::A64,
-                    Outcome::NotEmulated,
+                    Outcome::Fault,
                     "indirect call to x64 code with no exit thunk (x10 = 0)",
                     target,
                 );
@@ -151,10 +152,11 @@ impl Machine {
             return Next::Run(Isa::A64, rip);
         }
         let thunk = rip.wrapping_add(i64::from((word & !3) as i32) as u64);
+        // Windows could not enter such code from x64 either: a defect of the image.
         if word & 3 != 1 || thunk == rip || self.code_kind(thunk) != Some(CodeKind::Arm64ec) {
             return self.stop(
                 Isa::X64,
-                Outcome::NotEmulated,
+                Outcome::Fault,
                 &format!(
                     "x64 code entered Arm64EC code that has no entry thunk (the word before it is {word:#010x})"
                 ),

@@ -114,15 +114,73 @@ fn faults_name_the_cpu_the_address_and_the_function() {
 }
 
 #[test]
-fn an_x64_call_into_arm64ec_code_without_an_entry_thunk_is_not_emulated() {
+fn calls_windows_could_not_make_are_faults_not_gaps_of_the_model() {
     if !have_tools() {
         return;
     }
     let mut m = fixture().machine();
-    // Four bytes into a function: the word before it is an instruction, not an offset.
+    // An x64 call four bytes into a function: the word before it is an instruction, not
+    // an entry-thunk offset.
     let inside = m.symbol("#ec_six").unwrap() + 4;
-    let Outcome::NotEmulated(why) = m.call(Isa::X64, inside, &[]) else { panic!() };
-    assert!(why.contains("has no entry thunk"), "{why}");
+    let Outcome::Fault(why) = m.call(Isa::X64, inside, &[]) else { panic!() };
+    assert!(why.starts_with("x64: x64 code entered Arm64EC code that has no entry thunk"), "{why}");
+    // An indirect call to x64 code with no exit thunk (x10 = 0).
+    let target = m.symbol("x64_fib").unwrap();
+    let Outcome::Fault(why) = call(&mut m, "#ec_icall_no_thunk", Isa::A64, &[target]) else {
+        panic!()
+    };
+    assert!(why.contains("indirect call to x64 code with no exit thunk (x10 = 0)"), "{why}");
+    assert!(why.contains("(x64_fib)"), "{why}");
+    // A call through a null pointer, from x64 code and on either CPU directly.
+    let Outcome::Fault(why) = call(&mut m, "x64_apply", Isa::X64, &[0, 5]) else { panic!() };
+    assert_eq!(why, "x64: execution of unmapped memory at 0x0");
+    for isa in [Isa::A64, Isa::X64] {
+        let o = m.call(isa, 0, &[]);
+        assert!(matches!(&o, Outcome::Fault(w) if w.contains("unmapped memory at 0x0")), "{o:?}");
+    }
+    // The machine still works.
+    m.reset();
+    assert_eq!(returned(call(&mut m, "x64_fib", Isa::X64, &[10])), 55);
+}
+
+#[test]
+fn call_exits_non_zero_when_the_call_did_not_return() {
+    if !have_tools() {
+        return;
+    }
+    let f = fixture();
+    let exit = |function: &str, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
+            .arg("call")
+            .arg("--image")
+            .arg(f.dir.join("t.exe"))
+            .arg("--map")
+            .arg(f.dir.join("t.map"))
+            .args(["--function", function, "--cpu"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), stdout)
+    };
+    let (code, out) = exit("x64_fib", &["x64", "10"]);
+    assert_eq!((code, out.as_str()), (Some(0), "returned 0x37 (55)\n"));
+    let (code, out) = exit("#ec_null", &["ec"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("fault: arm64: read of 8 bytes"), "{out}");
+    let (code, out) = exit("#ec_import", &["ec"]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.starts_with("not-emulated: "), "{out}");
+    let (code, _) = exit("no_such_function", &["ec"]);
+    assert_eq!(code, Some(2));
+    // --help says so.
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
+        .args(["call", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("Exit status: 0 when the function returned"), "{help}");
+    assert!(help.contains("3 when it reached something the emulator does not model"), "{help}");
 }
 
 #[test]

@@ -165,3 +165,135 @@ fn an_emulator_that_fails_is_reported_with_what_it_said() {
         "{reason}"
     );
 }
+
+/// A pairing with an Arm64EC caller and an x64 C callee: `odd` (a 3-byte struct, named i8
+/// where the ABI has m3) fails the static check and crashes at run; `floats` (one-float
+/// structs, named f where the ABI has F4) fails the check and arrives wrong at run, one
+/// problem line per argument; `fine` passes both.
+const DEVIATING: &str = "odd = fn({u8, u8, u8}) -> u8\nfloats = fn({f32}, {f32}, {f32}) -> f32\nfine = fn(i64, f64) -> i64\n";
+
+fn deviating_pairing(expectations: &str, h: &Path) -> (serde_json::Value, String) {
+    let s = suite(&[
+        ("m/abi.toml", "battery = false\npairings = [\"rust-ec-to-c-x64\"]\n"),
+        ("m/t.sigs", DEVIATING),
+        ("m/expectations.toml", expectations),
+    ]);
+    let out = run_harness(s.path(), h);
+    let r = read_report(&h.join("report.json"));
+    (case(&r, "m::rust-ec-to-c-x64").clone(), text(&out))
+}
+
+fn failure<'a>(c: &'a serde_json::Value, function: &str, phase: &str) -> &'a serde_json::Value {
+    let fs = c["matrix"]["failures"].as_array().unwrap();
+    fs.iter()
+        .find(|f| f["function"] == function && f["phase"] == phase)
+        .unwrap_or_else(|| panic!("no {function} failure at {phase}: {:#}", c["matrix"]))
+}
+
+#[test]
+fn a_crash_under_a_check_only_rule_fails_the_pairing() {
+    if !have_tools() {
+        return;
+    }
+    let h = tempfile::tempdir().unwrap();
+    let check_only = "[[expect]]\ncase = \"m::*::{odd,floats}\"\nbusted = \"check\"\n";
+    let (c, t) = deviating_pairing(check_only, h.path());
+    assert_eq!(c["matrix"]["runner"], "emulated", "{t}");
+    assert_eq!(c["status"], "failed", "{t}");
+    // Each phase keeps its own outcome: the check failures are declared, the run's are not.
+    assert!(failure(&c, "odd", "check")["expected"].is_string());
+    let crash = failure(&c, "odd", "run");
+    assert!(crash.get("expected").is_none(), "{crash:#}");
+    assert!(crash["problems"][0].as_str().unwrap().contains("the program stopped"), "{crash:#}");
+    let reason = c["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("odd (fn({u8, u8, u8}) -> u8) at run: the program stopped"),
+        "{reason}"
+    );
+    let last = crash["problems"].as_array().unwrap().last().unwrap().as_str().unwrap();
+    assert!(last.ends_with("expects it to fail at check, not run"), "{crash:#}");
+    // An undeclared failure keeps every problem line: one per argument that arrived wrong.
+    let wrong = failure(&c, "floats", "run")["problems"].as_array().unwrap().clone();
+    let args = wrong.iter().filter(|p| p.as_str().unwrap().starts_with("argument ")).count();
+    assert_eq!(args, 3, "{wrong:#?}");
+    assert!(!wrong.iter().any(|p| p.as_str().unwrap().starts_with("(+")), "{wrong:#?}");
+
+    // A rule covering both phases declares both; its problem lines are capped.
+    let both = check_only.replace("busted = \"check\"", "busted = [\"check\", \"run\"]");
+    let (c, t) = deviating_pairing(&both, h.path());
+    assert_eq!(c["status"], "expected-failure", "{t}");
+    assert!(
+        failure(&c, "odd", "run")["expected"].as_str().unwrap().contains("expectations.toml:1")
+    );
+    let capped = failure(&c, "floats", "run")["problems"].as_array().unwrap().clone();
+    assert_eq!(capped.len(), 3, "{capped:#?}");
+    assert_eq!(capped[2], "(+1 more)");
+
+    // A rule saying `fine` fails at run, where it passes: fixed at that phase.
+    let stale = format!("{both}\n[[expect]]\ncase = \"m::*::fine\"\nbusted = \"run\"\n");
+    let (c, t) = deviating_pairing(&stale, h.path());
+    assert_eq!(c["status"], "fixed", "{t}");
+    let fixed = c["matrix"]["fixed"][0].as_str().unwrap();
+    assert!(fixed.starts_with("fine: passed at run: expectations.toml:5"), "{fixed}");
+}
+
+/// An emulator that stops every call as not emulated (the transcript of two functions).
+#[cfg(unix)]
+fn stopping_emulator(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = dir.join("emu");
+    let script = format!(
+        "#!/bin/sh\nprintf 'abi-protocol 1 {PAIRING} 2\\ncall 0\\nstop 0 not-emulated: an import\\ncall 1\\nstop 1 not-emulated: an import\\ndone\\n'\n"
+    );
+    std::fs::write(&emu, script).unwrap();
+    std::fs::set_permissions(&emu, std::fs::Permissions::from_mode(0o755)).unwrap();
+    emu
+}
+
+#[cfg(unix)]
+#[test]
+fn more_not_emulated_than_declared_fails_the_pairing() {
+    let tools = tempfile::tempdir().unwrap();
+    let emu = stopping_emulator(tools.path());
+    let config = tools.path().join("harness.toml");
+    std::fs::write(
+        &config,
+        format!("[runner]\nkind = \"emulated\"\nemulator = \"{}\"\n", emu.display()),
+    )
+    .unwrap();
+    let h = tempfile::tempdir().unwrap();
+    let with = |expectations: &str| {
+        let s = suite(&[
+            ("m/abi.toml", &format!("battery = false\npairings = [\"{PAIRING}\"]\n")),
+            ("m/t.sigs", SIGS),
+            ("m/expectations.toml", expectations),
+        ]);
+        let out = common::run(s.path(), h.path(), &["--config", config.to_str().unwrap()]);
+        let r = read_report(&h.path().join("report.json"));
+        (case(&r, &format!("m::{PAIRING}")).clone(), text(&out))
+    };
+    let (c, t) = with("");
+    if c["status"] == "ignored" {
+        assert!(std::env::var_os("CI").is_none(), "{t}");
+        return; // no clang-cl or LLD here
+    }
+    // None declared: any function not emulated fails the pairing.
+    assert_eq!(c["status"], "failed", "{t}");
+    assert_eq!(c["matrix"]["not_emulated_count"], 2);
+    let reason = c["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("2 of 2 function(s) not emulated (100.0 %), more than the 0 %"),
+        "{reason}"
+    );
+    assert!(reason.contains("first: four: an import"), "{reason}");
+    let floor = |pct: u32| {
+        format!(
+            "[[not-emulated]]\ncase = \"m::{PAIRING}\"\nmax-percent = {pct}\nreason = \"imports\"\n"
+        )
+    };
+    let (c, t) = with(&floor(40));
+    assert_eq!(c["status"], "failed", "{t}");
+    assert!(c["reason"].as_str().unwrap().contains("allowed by expectations.toml:1 (imports)"));
+    let (c, t) = with(&floor(100));
+    assert_eq!(c["status"], "passed", "{t}");
+}

@@ -116,7 +116,8 @@ fn a_rule_for_a_passing_function_reports_it_fixed() {
     let r = read_report(&h.path().join("report.json"));
     let c = case(&r, "m::rust-host-to-c-host");
     assert_eq!(c["status"], "fixed", "{}", text(&out));
-    assert!(c["matrix"]["fixed"][0].as_str().unwrap().starts_with("fine: expectations.toml:1"));
+    let fixed = c["matrix"]["fixed"][0].as_str().unwrap();
+    assert!(fixed.starts_with("fine: passed at run: expectations.toml:1"), "{fixed}");
     // Under GitHub Actions the annotation points at the rule to remove.
     let out = harness_run(s.path(), h.path()).env("GITHUB_ACTIONS", "true").output().unwrap();
     let t = String::from_utf8_lossy(&out.stdout);
@@ -333,4 +334,35 @@ fn matrix_export_errors_name_the_file() {
     assert_eq!(o.status.code(), Some(2));
     let config = nowhere.join("abi").join("abi.toml").display().to_string();
     assert!(text(&o).contains(&format!("{config}: no ABI matrix suite here")), "{}", text(&o));
+}
+
+#[test]
+fn a_pairing_that_judged_nothing_is_ignored_with_the_reason() {
+    if !have_ec_tools() {
+        assert!(std::env::var_os("CI").is_none(), "clang-cl missing on CI");
+        return;
+    }
+    // x64 with x64 has no thunk to check; without a runner its values are not compared.
+    let s = suite(&[
+        ("m/abi.toml", "battery = false\npairings = [\"rust-x64-to-c-x64\"]\n"),
+        ("m/t.sigs", "fine = fn(i64, f64) -> i32\n"),
+    ]);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &["--runner", "none"]);
+    let r = read_report(&h.path().join("report.json"));
+    let c = case(&r, "m::rust-x64-to-c-x64");
+    assert_eq!(
+        (c["matrix"]["static_checked"].as_u64(), c["matrix"]["run_checked"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(c["status"], "ignored", "{}", text(&out));
+    let reason = c["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("nothing was judged: no edge has thunks to check statically"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("the values were not compared (not run: no Arm64EC runner"),
+        "{reason}"
+    );
 }

@@ -7,9 +7,11 @@
 
 use arm64ec_emu::{Isa, Machine};
 use harness::matrix::FnSpec;
+use harness::matrix::expect::{self, Expectations};
+use harness::model::Version;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -113,16 +115,35 @@ pub struct Pairing {
     /// The functions in run order: `abi_run(i)` calls `fns[i]`.
     pub fns: Vec<FnSpec>,
     pub caller: Isa,
-    /// The pairing's rules from suites/abi/expectations.toml that declare a function
-    /// failing, by function name.
+    /// The functions a rule of suites/abi/expectations.toml applies to (at any phase).
     pub declared: Vec<String>,
+    /// `abi::<pairing>`: what the rules' globs are matched against.
+    pub key: String,
+    /// suites/abi/expectations.toml, as the harness reads it.
+    pub rules: Arc<Expectations>,
+    /// The toolchain and target the rules are matched against.
+    pub target: expect::RuleTarget,
+    pub release: String,
+    pub llvm: Option<Version>,
 }
 
-/// The six Arm64EC pairings of suites/abi, built by the harness.
+impl Pairing {
+    pub fn context(&self) -> expect::Context<'_> {
+        expect::Context { target: self.target, release: &self.release, llvm: self.llvm }
+    }
+
+    /// `abi::<pairing>::<function>`.
+    pub fn function_id(&self, function: &str) -> String {
+        format!("{}::{function}", self.key)
+    }
+}
+
+/// The pairings of suites/abi that link an Arm64EC image (all but the host controls),
+/// built by the harness.
 pub fn pairings() -> &'static [Pairing] {
     static P: OnceLock<Vec<Pairing>> = OnceLock::new();
     P.get_or_init(|| {
-        use harness::matrix::{Arch, expect, suite};
+        use harness::matrix::{Arch, suite};
         let cases = suite::load("abi", &workspace().join("suites/abi")).expect("suites/abi loads");
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("emu-matrix");
         let dirs = harness::paths::Dirs::new(root);
@@ -133,13 +154,13 @@ pub fn pairings() -> &'static [Pairing] {
         .expect("a Rust toolchain");
         let env = &session.env;
         let release = env.toolchain.info.release.clone();
-        let cx = expect::Context {
-            target: expect::RuleTarget::Arm64ec,
-            release: &release,
-            llvm: env.toolchain.llvm(),
-        };
         let mut out = Vec::new();
         for case in cases.iter().filter(|c| !c.pairing.is_control()) {
+            let cx = expect::Context {
+                target: case.pairing.rule_target(),
+                release: &release,
+                llvm: env.toolchain.llvm(),
+            };
             let decision = harness::matrix::trial::plan(case, env);
             let rec = harness::matrix::trial::execute(case, env, decision);
             let dir = PathBuf::from(rec.phases[0].dir.clone().expect("a build directory"));
@@ -152,7 +173,7 @@ pub fn pairings() -> &'static [Pairing] {
             let (fns, _) = harness::matrix::select(&case.pairing, &case.functions, true);
             let declared = fns
                 .iter()
-                .filter(|f| expect::lookup(&case.rules, &case.function_id(&f.name), &cx).is_some())
+                .filter(|f| !case.rules.applying(&case.function_id(&f.name), &cx).is_empty())
                 .map(|f| f.name.clone())
                 .collect();
             out.push(Pairing {
@@ -165,6 +186,11 @@ pub fn pairings() -> &'static [Pairing] {
                 fns: fns.into_iter().cloned().collect(),
                 caller: if case.pairing.caller.arch == Arch::X64 { Isa::X64 } else { Isa::A64 },
                 declared,
+                key: case.key.to_string(),
+                rules: case.rules.clone(),
+                target: case.pairing.rule_target(),
+                release: release.clone(),
+                llvm: env.toolchain.llvm(),
             });
         }
         out

@@ -8,16 +8,26 @@
 //!                                   # (x64 calling x64 inside the image) or host
 //! toolchain = "1.9*"                # optional glob over the rustc release
 //! llvm-below = "22"                 # optional: only toolchains with an older LLVM
+//! llvm-from = "21"                  # optional: only toolchains with this LLVM or newer
 //! rustc-from = "1.86"               # optional: only rustc releases from this one on
 //! rustc-below = "1.87"              # optional: only rustc releases before this one
-//! busted = "check"                  # the phase that fails: build, link, check or run
+//! busted = "check"                  # the phase that fails (build, link, check, run), or
+//!                                   # the phases: busted = ["check", "run"]
 //! flaky = false                     # true: failing and passing are both accepted
 //! url = "https://github.com/llvm/llvm-project/issues/..."
 //! reason = "why"
+//!
+//! [[not-emulated]]
+//! case = "abi::rust-ec-to-c-x64"    # glob over abi::<pairing>
+//! max-percent = 2.5                 # the share of its functions the emulator may stop
+//! reason = "why"                    # required
 //! ```
 //!
-//! A function that fails as a rule says is an expected failure; one a rule names that
-//! passes (unless flaky) is reported as fixed. Errors name the file and line.
+//! A function's failure at a phase is expected when a rule that applies to it covers that
+//! phase; a failure at any other phase is not. A phase a rule covers that was judged and
+//! passed (unless flaky) is reported as fixed. A pairing whose functions the emulated
+//! runner stops as "not emulated" fails when they are more than the share the first
+//! matching `[[not-emulated]]` table allows (none: 0 %). Errors name the file and line.
 
 use crate::error::Error;
 use crate::model::Version;
@@ -35,6 +45,8 @@ pub enum Phase {
 }
 
 impl Phase {
+    pub const ALL: [Phase; 4] = [Phase::Build, Phase::Link, Phase::Check, Phase::Run];
+
     pub fn name(self) -> &'static str {
         match self {
             Phase::Build => "build",
@@ -66,6 +78,47 @@ impl RuleTarget {
     }
 }
 
+/// `busted`: one phase, or a non-empty list of them.
+#[derive(Clone, Debug)]
+struct Phases(Vec<Phase>);
+
+impl<'de> Deserialize<'de> for Phases {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        fn phase<E: serde::de::Error>(s: &str) -> Result<Phase, E> {
+            Phase::ALL
+                .into_iter()
+                .find(|p| p.name() == s)
+                .ok_or_else(|| E::custom(format!("unknown phase `{s}` (build, link, check, run)")))
+        }
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Phases;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a phase (build, link, check, run) or a list of phases")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Phases, E> {
+                phase(s).map(|p| Phases(vec![p]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Phases, A::Error> {
+                let mut out: Vec<Phase> = Vec::new();
+                while let Some(s) = a.next_element::<String>()? {
+                    let p = phase(&s)?;
+                    if out.contains(&p) {
+                        return Err(serde::de::Error::custom(format!("phase `{s}` twice")));
+                    }
+                    out.push(p);
+                }
+                if out.is_empty() {
+                    return Err(serde::de::Error::custom("`busted = []` names no phase"));
+                }
+                out.sort();
+                Ok(Phases(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRule {
@@ -73,20 +126,73 @@ struct RawRule {
     target: Option<String>,
     toolchain: Option<String>,
     llvm_below: Option<String>,
+    llvm_from: Option<String>,
     rustc_from: Option<String>,
     rustc_below: Option<String>,
-    busted: Phase,
+    busted: Phases,
     #[serde(default)]
     flaky: bool,
     url: Option<String>,
     reason: Option<String>,
 }
 
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFloor {
+    case: String,
+    max_percent: f64,
+    reason: String,
+}
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFile {
     #[serde(default)]
     expect: Vec<RawRule>,
+    #[serde(default)]
+    not_emulated: Vec<RawFloor>,
+}
+
+/// How many of a pairing's functions the emulated runner may stop as "not emulated".
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Floor {
+    pub line: usize,
+    /// A glob over `<suite>::<pairing>`.
+    pub case: String,
+    pub max_percent: f64,
+    pub reason: String,
+}
+
+impl Floor {
+    /// Whether `count` of `functions` stopped is more than this floor allows.
+    pub fn exceeded(&self, count: usize, functions: usize) -> bool {
+        count as f64 * 100.0 > self.max_percent * functions as f64
+    }
+}
+
+/// A suite's `expectations.toml`: the rules and the not-emulated floors.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Expectations {
+    pub rules: Vec<Rule>,
+    pub floors: Vec<Floor>,
+}
+
+impl Expectations {
+    /// Every rule that applies to a function, in file order.
+    pub fn applying<'r>(&'r self, id: &str, cx: &Context) -> Vec<&'r Rule> {
+        self.rules.iter().filter(|r| r.applies(id, cx)).collect()
+    }
+
+    /// The first rule that applies to a function and covers `phase`: what declares a
+    /// failure there.
+    pub fn declaring<'r>(&'r self, id: &str, cx: &Context, phase: Phase) -> Option<&'r Rule> {
+        self.rules.iter().find(|r| r.covers(phase) && r.applies(id, cx))
+    }
+
+    /// The floor of a pairing (`<suite>::<pairing>`): the first that matches, if any.
+    pub fn floor(&self, pairing: &str) -> Option<&Floor> {
+        self.floors.iter().find(|f| glob(&f.case, pairing))
+    }
 }
 
 /// One rule, with the line it starts on.
@@ -97,9 +203,11 @@ pub struct Rule {
     pub target: Option<RuleTarget>,
     pub toolchain: Option<String>,
     pub llvm_below: Option<Version>,
+    pub llvm_from: Option<Version>,
     pub rustc_from: Option<Version>,
     pub rustc_below: Option<Version>,
-    pub busted: Phase,
+    /// The phases it expects to fail, in phase order.
+    pub busted: Vec<Phase>,
     pub flaky: bool,
     pub url: Option<String>,
     pub reason: Option<String>,
@@ -148,11 +256,21 @@ fn simple_glob(pattern: &str, text: &str) -> bool {
 }
 
 impl Rule {
+    pub fn covers(&self, phase: Phase) -> bool {
+        self.busted.contains(&phase)
+    }
+
+    /// `check` or `check, run`.
+    pub fn phases(&self) -> String {
+        self.busted.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+    }
+
     pub fn applies(&self, id: &str, cx: &Context) -> bool {
         glob(&self.case, id)
             && self.target.is_none_or(|t| t == cx.target)
             && self.toolchain.as_deref().is_none_or(|g| glob(g, cx.release))
             && self.llvm_below.is_none_or(|below| cx.llvm.is_some_and(|have| have < below))
+            && self.llvm_from.is_none_or(|from| cx.llvm.is_some_and(|have| have >= from))
             && self.rustc_in_range(cx.release)
     }
 
@@ -181,19 +299,24 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// Read the rules of suite `suite`; a malformed file is an error naming its line.
-pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
+/// The line each `[[<table>]]` starts on, in order.
+fn table_starts(text: &str, table: &str) -> Vec<usize> {
+    let header = format!("[[{table}]]");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(&header))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Read the expectations of suite `suite`; a malformed file is an error naming its line.
+pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Expectations, Error> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
         Error::at(path, line, 1, e.message().trim().to_string())
     })?;
-    // The line each `[[expect]]` table starts on, in order.
-    let starts: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("[[expect]]"))
-        .map(|(i, _)| i + 1)
-        .collect();
+    let starts = table_starts(text, "expect");
+    let floors = floors(path, suite, text, raw.not_emulated)?;
     let mut out = Vec::new();
     for (i, r) in raw.expect.into_iter().enumerate() {
         let line = starts.get(i).copied().unwrap_or(1);
@@ -225,6 +348,7 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
                 Error::at(path, line, 1, format!("`{key} = \"{v}\"` is not a version"))
             }),
         };
+        let llvm_from = version("llvm-from", &r.llvm_from)?;
         let rustc_from = version("rustc-from", &r.rustc_from)?;
         let rustc_below = version("rustc-below", &r.rustc_below)?;
         out.push(Rule {
@@ -233,20 +357,36 @@ pub fn parse(path: &Path, suite: &str, text: &str) -> Result<Vec<Rule>, Error> {
             target,
             toolchain: r.toolchain,
             llvm_below,
+            llvm_from,
             rustc_from,
             rustc_below,
-            busted: r.busted,
+            busted: r.busted.0,
             flaky: r.flaky,
             url: r.url,
             reason: r.reason,
         });
     }
-    Ok(out)
+    Ok(Expectations { rules: out, floors })
 }
 
-/// The first rule that applies to a function.
-pub fn lookup<'r>(rules: &'r [Rule], id: &str, cx: &Context) -> Option<&'r Rule> {
-    rules.iter().find(|r| r.applies(id, cx))
+fn floors(path: &Path, suite: &str, text: &str, raw: Vec<RawFloor>) -> Result<Vec<Floor>, Error> {
+    let starts = table_starts(text, "not-emulated");
+    let mut out = Vec::new();
+    for (i, f) in raw.into_iter().enumerate() {
+        let line = starts.get(i).copied().unwrap_or(1);
+        let fail = |why: String| Err(Error::at(path, line, 1, why));
+        if !f.case.starts_with(&format!("{suite}::")) && !f.case.starts_with('*') {
+            return fail(format!("`case` is a glob over {suite}::<pairing>"));
+        }
+        if !(0.0..=100.0).contains(&f.max_percent) {
+            return fail(format!("`max-percent = {}` is not a share (0 to 100)", f.max_percent));
+        }
+        if f.reason.trim().is_empty() {
+            return fail("`reason` says why these functions cannot be emulated".into());
+        }
+        out.push(Floor { line, case: f.case, max_percent: f.max_percent, reason: f.reason });
+    }
+    Ok(out)
 }
 
 /// The rule that would declare an unexpected failure: printed so a maintainer can paste it.
@@ -279,7 +419,7 @@ mod tests {
     #[test]
     fn rules_parse_and_apply() {
         let text = "# x\n[[expect]]\ncase = \"abi::*::*i128*\"\nbusted = \"check\"\nllvm-below = \"22\"\n\n[[expect]]\ncase = \"abi::*\"\ntarget = \"host\"\nbusted = \"run\"\nflaky = true\n";
-        let r = parse(Path::new("e.toml"), "abi", text).unwrap();
+        let r = parse(Path::new("e.toml"), "abi", text).unwrap().rules;
         assert_eq!((r[0].line, r[1].line), (2, 7));
         let old = Context {
             target: RuleTarget::Arm64ec,
@@ -294,16 +434,19 @@ mod tests {
         assert!(r[0].applies("abi::p::id_i128", &old));
         assert!(!r[0].applies("abi::p::id_i128", &new));
         assert!(!r[1].applies("abi::p::f", &new));
+        let from = text.replace("llvm-below", "llvm-from");
+        let r = parse(Path::new("e.toml"), "abi", &from).unwrap().rules;
+        assert!(!r[0].applies("abi::p::id_i128", &old) && r[0].applies("abi::p::id_i128", &new));
         assert!(
             suggestion("abi::p::f", Phase::Check, &new, "x \"y\"").contains("busted = \"check\"")
         );
         let text = "[[expect]]\ncase = \"abi::*\"\nbusted = \"run\"\nrustc-from = \"1.86\"\n";
-        let r = parse(Path::new("e.toml"), "abi", text).unwrap();
+        let r = parse(Path::new("e.toml"), "abi", text).unwrap().rules;
         assert!(!r[0].applies("abi::p::f", &old) && r[0].applies("abi::p::f", &new));
         let nightly = Context { release: "1.86.0-nightly", ..new };
         assert!(r[0].applies("abi::p::f", &nightly));
         let below = text.replace("rustc-from", "rustc-below");
-        let r = parse(Path::new("e.toml"), "abi", &below).unwrap();
+        let r = parse(Path::new("e.toml"), "abi", &below).unwrap().rules;
         assert!(r[0].applies("abi::p::f", &old) && !r[0].applies("abi::p::f", &nightly));
         let e = parse(Path::new("e.toml"), "abi", &text.replace("1.86", "soon")).unwrap_err();
         assert!(e.to_string().starts_with("e.toml:1:") && e.to_string().contains("soon"), "{e}");
@@ -328,5 +471,47 @@ mod tests {
         let e = parse(Path::new("e.toml"), "abi", "[[expect]]\ncase = \"x\"\nbusted = \"run\"\n")
             .unwrap_err();
         assert!(e.to_string().starts_with("e.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn a_rule_covers_the_phases_it_lists() {
+        let cx = Context { target: RuleTarget::Arm64ec, release: "1.95.0", llvm: None };
+        let text = "[[expect]]\ncase = \"abi::*::f\"\nbusted = [\"run\", \"check\"]\n\n[[expect]]\ncase = \"abi::*::g\"\nbusted = \"check\"\n";
+        let e = parse(Path::new("e.toml"), "abi", text).unwrap();
+        assert_eq!(e.rules[0].busted, [Phase::Check, Phase::Run]);
+        assert_eq!(e.rules[0].phases(), "check, run");
+        assert_eq!(e.declaring("abi::p::f", &cx, Phase::Run).map(|r| r.line), Some(1));
+        assert!(e.declaring("abi::p::g", &cx, Phase::Run).is_none(), "check only");
+        assert_eq!(e.declaring("abi::p::g", &cx, Phase::Check).map(|r| r.line), Some(5));
+        assert_eq!(e.applying("abi::p::g", &cx).len(), 1);
+        for (bad, want) in [
+            ("[]", "names no phase"),
+            ("[\"run\", \"run\"]", "phase `run` twice"),
+            ("[\"run\", \"later\"]", "unknown phase `later`"),
+            ("3", "a phase (build, link, check, run) or a list"),
+        ] {
+            let t = format!("[[expect]]\ncase = \"abi::x\"\nbusted = {bad}\n");
+            let err = parse(Path::new("e.toml"), "abi", &t).unwrap_err().to_string();
+            assert!(err.starts_with("e.toml:3:") && err.contains(want), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn not_emulated_floors_parse_and_apply() {
+        let text = "[[expect]]\ncase = \"abi::*\"\nbusted = \"run\"\n\n[[not-emulated]]\ncase = \"abi::rust-ec-*\"\nmax-percent = 10\nreason = \"imports\"\n";
+        let e = parse(Path::new("e.toml"), "abi", text).unwrap();
+        let f = e.floor("abi::rust-ec-to-c-x64").unwrap();
+        assert_eq!((f.line, f.max_percent, f.reason.as_str()), (5, 10.0, "imports"));
+        assert!(!f.exceeded(10, 100) && f.exceeded(11, 100));
+        assert!(e.floor("abi::c-x64-to-rust-ec").is_none());
+        for (bad, want) in [
+            ("max-percent = 120\nreason = \"x\"", "not a share"),
+            ("max-percent = 1\nreason = \" \"", "`reason` says why"),
+            ("max-percent = 1", "missing field `reason`"),
+        ] {
+            let t = format!("[[not-emulated]]\ncase = \"abi::*\"\n{bad}\n");
+            let err = parse(Path::new("e.toml"), "abi", &t).unwrap_err().to_string();
+            assert!(err.starts_with("e.toml:1:") && err.contains(want), "{bad}: {err}");
+        }
     }
 }

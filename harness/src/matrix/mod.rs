@@ -13,9 +13,9 @@
 //! | [`steps`] | the compiler and linker invocations of a pairing (at most 8) |
 //! | [`edges`] | the static check: caller exit thunk, callee entry thunk and oracle agree |
 //! | [`protocol`] | the value protocol both sides report through, and comparing it |
-//! | [`expect`] | `expectations.toml` |
-//! | [`exec`] | one pairing's trial through its phases |
-//! | [`judge`] | each function against the expectations; the case's status |
+//! | [`expect`] | `expectations.toml`: rules (per phase) and not-emulated floors |
+//! | [`trial`] | one pairing's trial through its phases, and its judge: each function's phases against the expectations, the case's status |
+//! | [`summary`] | the matrix part of a case record |
 //! | [`minimize`] | stand-alone caller/callee pairs for failing functions |
 //! | [`kdl`] | the signatures as abi-cafe KDLScript tests (`harness matrix-export`) |
 
@@ -225,6 +225,18 @@ impl Pairing {
 
     pub fn sides(&self) -> [Side; 2] {
         [self.caller, self.callee]
+    }
+
+    /// What `target` of an expectation rule means this pairing: host controls, pairings
+    /// with Arm64EC code, x64 with x64.
+    pub fn rule_target(&self) -> expect::RuleTarget {
+        if self.is_control() {
+            expect::RuleTarget::Host
+        } else if self.has_ec_side() {
+            expect::RuleTarget::Arm64ec
+        } else {
+            expect::RuleTarget::X64
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! timeout = 600                           # seconds per pairing (default 600)
 //! ```
 
-use super::expect::{self, Rule};
+use super::expect::{self, Expectations};
 use super::{FnSpec, PAIRINGS, Pairing, battery, sigfile};
 use crate::error::Error;
 use crate::model::CaseKey;
@@ -41,7 +41,8 @@ pub struct MatrixCase {
     /// `abi.toml`: the case's fixture in reports.
     pub config: PathBuf,
     pub functions: Arc<Vec<FnSpec>>,
-    pub rules: Arc<Vec<Rule>>,
+    /// `expectations.toml`.
+    pub rules: Arc<Expectations>,
     pub timeout: Duration,
 }
 
@@ -108,11 +109,11 @@ pub fn load(suite: &str, dir: &Path) -> Result<Vec<MatrixCase>, Vec<Error>> {
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
-                Vec::new()
+                Expectations::default()
             }
         }
     } else {
-        Vec::new()
+        Expectations::default()
     };
     let pairings: Vec<Pairing> = match &config.pairings {
         None => PAIRINGS.to_vec(),

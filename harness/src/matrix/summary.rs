@@ -29,16 +29,19 @@ pub struct Edge {
     pub problems: Vec<String>,
 }
 
-/// A function that did not pass.
+/// A function that did not pass, at one phase: a function failing at several phases has
+/// one entry for each, each with its own problems and the rule (if any) that declares it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Failure {
     pub function: String,
     pub signature: String,
     pub origin: String,
     pub phase: Phase,
-    /// The expectation rule that declares it, when one does.
+    /// The expectation rule that declares it, when one covering this phase does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// What went wrong at this phase: capped (with `(+N more)`) when declared, all of it
+    /// when not.
     pub problems: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edge: Option<Edge>,
@@ -74,7 +77,7 @@ pub struct Summary {
     pub not_emulated_count: usize,
     pub passed: usize,
     pub failures: Vec<Failure>,
-    /// Functions a rule declares failing that passed: `function: rule`.
+    /// Phases a rule declares failing that passed: `function: passed at <phase>: rule`.
     pub fixed: Vec<String>,
     /// Findings no single function explains (driver code, the image).
     pub general: Vec<String>,

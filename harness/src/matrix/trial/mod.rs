@@ -22,14 +22,28 @@ use std::time::Instant;
 
 mod judge;
 
-/// What each function came to before judging: the phase it failed at, why, its edge.
+/// What each function came to before judging: every phase it failed at with the problems
+/// there, its edge, and which phases judged it at all.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
-    pub failed_at: Option<Phase>,
-    pub problems: Vec<String>,
+    pub failed: BTreeMap<Phase, Vec<String>>,
     pub edge: Option<Edge>,
+    /// Its edge was checked statically (there were thunks to check).
+    pub check_judged: bool,
     /// Its values were compared at run time.
     pub run_checked: bool,
+}
+
+impl Outcome {
+    /// Whether `phase` judged this function (passed or failed): build and link always do,
+    /// check where its edge had thunks to check, run where its values were compared.
+    pub fn judged(&self, phase: Phase) -> bool {
+        match phase {
+            Phase::Build | Phase::Link => true,
+            Phase::Check => self.check_judged,
+            Phase::Run => self.run_checked,
+        }
+    }
 }
 
 fn c_has_i128(env: &Env) -> bool {
@@ -111,8 +125,7 @@ pub fn execute(case: &MatrixCase, env: &Env, decision: Decision) -> CaseRecord {
         let why = format!("the pairing did not build: {}", message.lines().next().unwrap_or(""));
         for o in &mut t.outcomes {
             *o = Outcome {
-                failed_at: Some(phase),
-                problems: vec![why.clone()],
+                failed: BTreeMap::from([(phase, vec![why.clone()])]),
                 ..Outcome::default()
             };
         }
@@ -162,9 +175,9 @@ impl Trial<'_> {
         // Between two x64 sides there is no thunk to check: the run is the check.
         self.summary.static_checked = if p.has_ec_side() { edges.len() } else { 0 };
         for (o, mut e) in self.outcomes.iter_mut().zip(edges) {
+            o.check_judged = p.has_ec_side();
             if !e.problems.is_empty() {
-                o.failed_at = Some(Phase::Check);
-                o.problems = std::mem::take(&mut e.problems);
+                o.failed.insert(Phase::Check, std::mem::take(&mut e.problems));
             }
             o.edge = Some(e);
         }
@@ -176,7 +189,7 @@ impl Trial<'_> {
         check.coverage.merge(images.coverage);
         self.summary.general.extend(images.findings.iter().map(|f| f.to_string()));
         check.findings.extend(images.findings);
-        let failed = self.outcomes.iter().filter(|o| o.failed_at.is_some()).count();
+        let failed = self.outcomes.iter().filter(|o| o.failed.contains_key(&Phase::Check)).count();
         check.message = Some(format!(
             "{} edge(s) checked, {failed} with problems, {} general finding(s)",
             self.summary.static_checked,
@@ -252,8 +265,7 @@ impl Trial<'_> {
                 }
                 other => {
                     self.summary.run_checked += 1;
-                    o.failed_at.get_or_insert(Phase::Run);
-                    o.problems.extend(describe_run(other));
+                    o.failed.entry(Phase::Run).or_default().extend(describe_run(other));
                 }
             }
         }

@@ -50,6 +50,8 @@ fn a_toolchain_against_itself_reports_nothing() {
         "no_longer_run",
         "new_findings",
         "abi_changed",
+        "newly_declared",
+        "no_longer_declared",
         "fixed",
         "changed",
     ] {
@@ -111,6 +113,45 @@ fn doctored_reports_show_each_regression_with_its_line() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("junk.json: not a harness report"), "{}", text(&out));
+}
+
+/// A failure the candidate now declares as expected is its own category: not `fixed`, not a
+/// regression, in the JSON, the text and a GitHub warning.
+#[test]
+fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
+    let s = suite(SUITE);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doctor = |name: &str, status: &str| {
+        let mut r = read_report(&h.path().join("report.json"));
+        let cases = r["cases"].as_array_mut().unwrap();
+        let b = cases.iter_mut().find(|c| c["key"] == "g::b").unwrap();
+        b["status"] = status.into();
+        b["reason"] = "[thunk.code] `b`: wrong".into();
+        let path = h.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
+        path
+    };
+    let (base, cand) = (doctor("base.json", "failed"), doctor("cand.json", "expected-failure"));
+    let out_path = h.path().join("regs.json");
+    let out = harness_cmd()
+        .args(["gate", "--baseline", base.to_str().unwrap(), "--candidate"])
+        .arg(&cand)
+        .arg("--suites")
+        .arg(s.path())
+        .arg("--out")
+        .arg(&out_path)
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "not a regression: {}", text(&out));
+    let r = read_report(&out_path);
+    assert_eq!(r["newly_declared"][0]["key"], "g::b", "{r:#}");
+    assert_eq!(r["fixed"].as_array().map(Vec::len), Some(0), "not a fix: {r:#}");
+    assert!(text(&out).contains("newly declared (same failure"), "{}", text(&out));
+    assert!(text(&out).contains("::warning file="), "{}", text(&out));
+    assert!(text(&out).contains("title=newly declared%3A g%3A%3Ab"), "{}", text(&out));
 }
 
 #[test]

@@ -7,14 +7,9 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn harness(args: &[&str]) -> std::process::Output {
     harness_cmd().args(args).output().expect("run harness")
-}
-
-fn installed(t: &str) -> bool {
-    Command::new("rustc").arg(format!("+{t}")).arg("-V").output().is_ok_and(|o| o.status.success())
 }
 
 const SUITE: &[(&str, &str)] = &[
@@ -25,7 +20,6 @@ const SUITE: &[(&str, &str)] = &[
     ),
 ];
 
-#[test]
 fn a_toolchain_against_itself_reports_nothing() {
     let s = suite(SUITE);
     let h = tempfile::tempdir().unwrap();
@@ -59,7 +53,6 @@ fn a_toolchain_against_itself_reports_nothing() {
     }
 }
 
-#[test]
 fn doctored_reports_show_each_regression_with_its_line() {
     let s = suite(SUITE);
     let h = tempfile::tempdir().unwrap();
@@ -117,7 +110,6 @@ fn doctored_reports_show_each_regression_with_its_line() {
 
 /// A failure the candidate now declares as expected is its own category: not `fixed`, not a
 /// regression, in the JSON, the text and a GitHub warning.
-#[test]
 fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
     let s = suite(SUITE);
     let h = tempfile::tempdir().unwrap();
@@ -154,12 +146,7 @@ fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
     assert!(text(&out).contains("title=newly declared%3A g%3A%3Ab"), "{}", text(&out));
 }
 
-#[test]
 fn an_older_release_against_the_current_one_finds_the_real_differences() {
-    if !installed("1.85.0") {
-        assert!(std::env::var_os("CI").is_none(), "1.85.0 missing on CI: .ci/run installs it");
-        return;
-    }
     let h = tempfile::tempdir().unwrap();
     let out = harness(&[
         "gate",
@@ -208,7 +195,6 @@ fn an_older_release_against_the_current_one_finds_the_real_differences() {
     assert!(r["abi_changed"].as_array().unwrap().is_empty(), "{r:#}");
 }
 
-#[test]
 fn shard_reports_merge_into_one() {
     let s = suite(SUITE);
     let (h1, h2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -276,15 +262,7 @@ fn shard_reports_merge_into_one() {
     assert!(text(&out).contains("other.json: ran with rustc 0.0.1"), "{}", text(&out));
 }
 
-#[test]
 fn bisect_names_the_first_release_that_changes() {
-    if !installed("1.85.0") || !installed("1.93.0") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "old toolchains missing on CI: .ci/run installs them"
-        );
-        return;
-    }
     let h = tempfile::tempdir().unwrap();
     let out = harness(&[
         "bisect",
@@ -307,4 +285,13 @@ fn bisect_names_the_first_release_that_changes() {
     );
     let first_bad = t.lines().find_map(|l| l.strip_prefix("first bad: ")).unwrap();
     assert!(first_bad.starts_with("1.93.0") || first_bad.starts_with("1.9"), "{t}");
+}
+
+crate::self_tests! {
+    a_toolchain_against_itself_reports_nothing,
+    doctored_reports_show_each_regression_with_its_line,
+    a_failure_the_candidate_declares_is_newly_declared_not_fixed,
+    an_older_release_against_the_current_one_finds_the_real_differences [Need::Toolchain("1.85.0")],
+    shard_reports_merge_into_one,
+    bisect_names_the_first_release_that_changes [Need::Toolchain("1.85.0"), Need::Toolchain("1.93.0")],
 }

@@ -146,6 +146,8 @@ fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
     assert!(text(&out).contains("title=newly declared%3A g%3A%3Ab"), "{}", text(&out));
 }
 
+/// Needs 1.85.0 and lld-link: `link::intrinsics` links, and 1.85.0's rust-lld is LLD 19
+/// (the link tier needs 20 or later).
 fn an_older_release_against_the_current_one_finds_the_real_differences() {
     let h = tempfile::tempdir().unwrap();
     let out = harness(&[
@@ -291,7 +293,10 @@ crate::self_tests! {
     a_toolchain_against_itself_reports_nothing,
     doctored_reports_show_each_regression_with_its_line,
     a_failure_the_candidate_declares_is_newly_declared_not_fixed,
-    an_older_release_against_the_current_one_finds_the_real_differences [Need::Toolchain("1.85.0")],
+    an_older_release_against_the_current_one_finds_the_real_differences [
+        Need::Toolchain("1.85.0"),
+        LLD_LINK
+    ],
     shard_reports_merge_into_one,
     bisect_names_the_first_release_that_changes [Need::Toolchain("1.85.0"), Need::Toolchain("1.93.0")],
 }

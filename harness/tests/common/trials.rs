@@ -25,6 +25,7 @@ pub enum Need {
 pub const CLANG: Need = Need::Tool(&["clang-22", "clang"]);
 pub const CLANG_CL: Need = Need::Tool(&["clang-cl-22", "clang-cl"]);
 pub const READOBJ: Need = Need::Tool(&["llvm-readobj-22", "llvm-readobj"]);
+pub const LLD_LINK: Need = Need::Tool(&["lld-link-22", "lld-link"]);
 pub const AR: Need = Need::Tool(&["llvm-ar-22", "llvm-ar"]);
 pub const OBJDUMP: Need = Need::Tool(&["llvm-objdump-22"]);
 /// What `image_support` links its test images with, and `disasm` compares against.

@@ -142,6 +142,25 @@ fn no_test_passes_when_its_tool_is_missing() {
     );
 }
 
+/// A `#[test]` in a `harness = false` file is never compiled into its binary, so it would
+/// never run: every test of such a file is in its trial list.
+#[test]
+fn libtest_mimic_files_hold_no_libtest_tests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table =
+        std::fs::read_to_string(root.join("Cargo.toml")).unwrap().parse().unwrap();
+    let targets = manifest["test"].as_array().expect("[[test]] targets");
+    let mut files = 0;
+    for t in targets.iter().filter(|t| t.get("harness").and_then(|h| h.as_bool()) == Some(false)) {
+        let path = root.join(t["path"].as_str().unwrap());
+        let src = std::fs::read_to_string(&path).unwrap();
+        files += 1;
+        let stray = src.lines().any(|l| code(l) == "#[test]");
+        assert!(!stray, "{}: a #[test] in a harness = false file never runs", path.display());
+    }
+    assert!(files > 10, "only {files} harness = false test files");
+}
+
 /// The idioms the test files used before their trials had needs are each flagged.
 #[test]
 fn the_early_return_idioms_are_flagged() {

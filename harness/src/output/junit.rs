@@ -1,10 +1,11 @@
 //! JUnit XML: one `<testsuite>` per suite, one `<testcase>` per trial; failures, errors and
 //! ignored trials as `<failure>`, `<error>` and `<skipped>` with their reasons. An expected
 //! failure is not a plain pass: it is `<skipped type="expected-failure" message="expected
-//! failure: …">` with the declared reason as its text (JUnit has no expected-failure element;
-//! every common reader shows a skipped case with its message), and a `fixed` case (declared
-//! to fail, but passed) is `<failure type="fixed">`. Each testcase carries its harness
-//! status in `<properties><property name="status" …/></properties>`. A run of
+//! failure: <declared reason>">` with what failed as its text (JUnit has no expected-failure
+//! element; every common reader shows a skipped case with its message), and a `fixed` case
+//! (declared to fail, but passed) is `<failure type="fixed" message="fixed: …">`. Each
+//! testcase that is not a plain pass carries its harness status in
+//! `<properties><property name="status" …/></properties>`, after the result element. A run of
 //! several toolchains gives one `<testsuite>` per toolchain and suite, named
 //! `<toolchain>/<suite>`, with the toolchain in each testcase's `classname` too.
 
@@ -88,11 +89,6 @@ fn testcase(o: &mut String, suite: &str, c: &CaseRecord) {
         return;
     }
     let _ = writeln!(o, ">");
-    let _ = writeln!(
-        o,
-        "      <properties><property name=\"status\" value=\"{}\"/></properties>",
-        c.status
-    );
     let _ = match c.status {
         Status::Passed => Ok(()),
         Status::Ignored => writeln!(o, "      <skipped message=\"{first}\"/>"),
@@ -115,6 +111,11 @@ fn testcase(o: &mut String, suite: &str, c: &CaseRecord) {
             writeln!(o, "      <error message=\"{first}\" type=\"{}\">{reason}</error>", c.status)
         }
     };
+    let _ = writeln!(
+        o,
+        "      <properties><property name=\"status\" value=\"{}\"/></properties>",
+        c.status
+    );
     let _ = writeln!(o, "    </testcase>");
 }
 

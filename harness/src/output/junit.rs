@@ -2,9 +2,9 @@
 //! ignored trials as `<failure>`, `<error>` and `<skipped>` with their reasons. An expected
 //! failure is not a plain pass: it is `<skipped type="expected-failure" message="expected
 //! failure: <declared reason>">` with what failed as its text (JUnit has no expected-failure
-//! element; every common reader shows a skipped case with its message), and a `fixed` case
-//! (declared to fail, but passed) is `<failure type="fixed" message="fixed: …">`. Each
-//! testcase that is not a plain pass carries its harness status in
+//! element; JUnit readers count `<skipped>` apart from passes and show its message), and a
+//! `fixed` case (declared to fail, but passed) is `<failure type="fixed" message="fixed: …">`.
+//! Each testcase that is not a plain pass carries its harness status in
 //! `<properties><property name="status" …/></properties>`, after the result element. A run of
 //! several toolchains gives one `<testsuite>` per toolchain and suite, named
 //! `<toolchain>/<suite>`, with the toolchain in each testcase's `classname` too.

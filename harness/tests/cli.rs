@@ -9,7 +9,6 @@ use std::path::Path;
 #[cfg(target_os = "linux")]
 use std::time::{Duration, Instant};
 
-#[test]
 fn bad_suite_files_are_errors_naming_file_line_and_column_and_the_run_goes_on() {
     let s = suite(&[
         ("bad/unknown.rs", "//@ tier: static\n//@ compile-flagz: -O\n#![no_std]\n"),
@@ -65,7 +64,6 @@ fn bad_suite_files_are_errors_naming_file_line_and_column_and_the_run_goes_on() 
     assert_eq!(case(&r, "bad::ok")["status"], "passed", "{}", text(&out));
 }
 
-#[test]
 fn unknown_toolchain_is_a_clear_setup_error() {
     let s = suite(&[("a/ok.rs", NO_STD_OK)]);
     let h = tempfile::tempdir().unwrap();
@@ -81,7 +79,6 @@ fn unknown_toolchain_is_a_clear_setup_error() {
     assert!(text(&out).contains("/nonexistent/bin/rustc: no rustc at this path"), "{}", text(&out));
 }
 
-#[test]
 fn missing_clang_cl_ignores_c_cases_naming_the_tool_and_how_to_install_it() {
     let s = suite(&[
         ("c/add.c", "//@ tier: static\nint add(int a, int b) { return a + b; }\n"),
@@ -103,7 +100,6 @@ fn missing_clang_cl_ignores_c_cases_naming_the_tool_and_how_to_install_it() {
 }
 
 #[cfg(target_os = "linux")]
-#[test]
 fn a_hanging_fixture_ends_as_timeout_with_its_process_tree_gone() {
     let suites = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
     let h = tempfile::tempdir().unwrap();
@@ -134,7 +130,6 @@ fn a_hanging_fixture_ends_as_timeout_with_its_process_tree_gone() {
 }
 
 #[cfg(target_os = "linux")]
-#[test]
 fn sigkill_mid_run_keeps_every_finished_case_in_the_jsonl() {
     let hang = "//@ tier: run\n//@ needs-msvc\n//@ host-control\n//@ timeout: 60\n\
                 fn main() { std::thread::sleep(std::time::Duration::from_secs(8)); }\n";
@@ -199,7 +194,6 @@ fn real_rustc() -> std::path::PathBuf {
 }
 
 #[cfg(unix)]
-#[test]
 fn a_second_run_with_nothing_changed_starts_no_compiler() {
     let s = suite(&[
         ("m/one.rs", NO_STD_OK),
@@ -249,7 +243,6 @@ fn a_second_run_with_nothing_changed_starts_no_compiler() {
     assert_eq!(log("clang-cl"), clang_log, "an unchanged C case must stay cached");
 }
 
-#[test]
 fn list_prints_one_key_per_trial_and_fails_on_broken_files() {
     let s = suite(&[
         ("l/r.rs", "//@ revisions: x y\n//@[y] target: x86_64-pc-windows-msvc\n#![no_std]\n"),
@@ -270,7 +263,6 @@ fn list_prints_one_key_per_trial_and_fails_on_broken_files() {
     );
 }
 
-#[test]
 fn preflight_reports_tiers_and_fails_for_a_tier_that_cannot_run() {
     let h = tempfile::tempdir().unwrap();
     let out = harness_cmd()
@@ -311,7 +303,6 @@ fn processes_mentioning(needle: &str) -> Vec<u32> {
 }
 
 #[cfg(target_os = "linux")]
-#[test]
 fn ctrl_c_ends_the_run_and_the_fixture_process_trees() {
     let suites = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
     let h = tempfile::tempdir().unwrap();
@@ -344,7 +335,6 @@ fn ctrl_c_ends_the_run_and_the_fixture_process_trees() {
 
 /// A stand-in rustc that reports an old LLVM and otherwise behaves like rustc.
 #[cfg(unix)]
-#[test]
 fn a_toolchain_with_llvm_below_18_is_refused_with_the_reason() {
     use std::os::unix::fs::PermissionsExt;
     let tools = tempfile::tempdir().unwrap();
@@ -370,7 +360,6 @@ fn a_toolchain_with_llvm_below_18_is_refused_with_the_reason() {
     assert!(t.contains("uses LLVM 17.0.6; Arm64EC needs LLVM 18.1.0 or later"), "{t}");
 }
 
-#[test]
 fn a_case_needing_a_newer_llvm_is_an_expected_failure_with_the_reason() {
     let s = suite(&[
         (
@@ -390,7 +379,6 @@ fn a_case_needing_a_newer_llvm_is_an_expected_failure_with_the_reason() {
     assert_eq!(case(&r, "v::old_enough")["status"], "passed");
 }
 
-#[test]
 fn build_fail_and_expected_findings_decide_the_status() {
     let asm_x13 = "pub fn f() { unsafe { core::arch::asm!(\"\", out(\"x13\") _) } }";
     let naked = "#[unsafe(naked)]\n#[unsafe(no_mangle)]\npub extern \"C\" fn n(a: u64) -> u64 { core::arch::naked_asm!(\"ret\") }\n";
@@ -449,7 +437,6 @@ fn build_fail_and_expected_findings_decide_the_status() {
 
 /// `preflight --strict` fails where a requested tier can run but some of its cases would be
 /// ignored for a missing tool, and names the tool; without `--strict` the same machine passes.
-#[test]
 fn strict_preflight_fails_on_a_missing_tool_and_names_it() {
     let h = tempfile::tempdir().unwrap();
     let preflight = |args: &[&str], path: Option<&std::ffi::OsStr>| {
@@ -469,12 +456,8 @@ fn strict_preflight_fails_on_a_missing_tool_and_names_it() {
         assert!(text(&strict).contains("gap        link: std programs"), "{}", text(&strict));
         assert!(text(&strict).contains("MSVC ARM64/ARM64EC build tools"), "{}", text(&strict));
     }
-    if tool(&["clang-cl-22", "clang-cl"]).is_some() {
-        let out = preflight(&["--tier", "static", "--strict"], None);
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    }
     // With only rustup's directory on PATH, clang-cl is gone: C fixtures are a gap.
-    let rustup = tool(&["rustup", "rustup.exe"]).expect("rustup on PATH");
+    let rustup = common::trials::Need::Tool(&["rustup", "rustup.exe"]).path();
     let out = preflight(
         &["--tier", "static", "--strict", "--json"],
         rustup.parent().map(|p| p.as_os_str()),
@@ -488,4 +471,32 @@ fn strict_preflight_fails_on_a_missing_tool_and_names_it() {
         "{v:#}"
     );
     assert_eq!(v["strict"], true);
+}
+
+/// With clang-cl on PATH, the static tier has no gap.
+fn strict_preflight_passes_the_static_tier_with_clang_cl() {
+    let h = tempfile::tempdir().unwrap();
+    let out = harness_cmd()
+        .args(["preflight", "--tier", "static", "--strict", "--harness-dir"])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+crate::self_tests! {
+    bad_suite_files_are_errors_naming_file_line_and_column_and_the_run_goes_on,
+    unknown_toolchain_is_a_clear_setup_error,
+    missing_clang_cl_ignores_c_cases_naming_the_tool_and_how_to_install_it,
+    #[cfg(target_os = "linux")] a_hanging_fixture_ends_as_timeout_with_its_process_tree_gone,
+    #[cfg(target_os = "linux")] sigkill_mid_run_keeps_every_finished_case_in_the_jsonl,
+    #[cfg(unix)] a_second_run_with_nothing_changed_starts_no_compiler,
+    list_prints_one_key_per_trial_and_fails_on_broken_files,
+    preflight_reports_tiers_and_fails_for_a_tier_that_cannot_run,
+    #[cfg(target_os = "linux")] ctrl_c_ends_the_run_and_the_fixture_process_trees,
+    #[cfg(unix)] a_toolchain_with_llvm_below_18_is_refused_with_the_reason,
+    a_case_needing_a_newer_llvm_is_an_expected_failure_with_the_reason,
+    build_fail_and_expected_findings_decide_the_status,
+    strict_preflight_fails_on_a_missing_tool_and_names_it,
+    strict_preflight_passes_the_static_tier_with_clang_cl [CLANG_CL],
 }

@@ -21,7 +21,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     p.display().to_string()
 }
 
-#[test]
 fn oracle_prints_both_names_and_explains_them() {
     let o = harness(&["oracle", "fn(i64, f64, {u8, u8, u8}, i32, i32, i32) -> i64"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -42,7 +41,6 @@ fn oracle_prints_both_names_and_explains_them() {
     );
 }
 
-#[test]
 fn verify_exit_codes_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let clean = objects::rust_object(dir.path());
@@ -68,7 +66,6 @@ fn verify_exit_codes_and_json() {
     assert!(text(&o).contains("unknown type `i33`"), "{}", text(&o));
 }
 
-#[test]
 fn unreadable_and_non_coff_files_are_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let junk = write(dir.path(), "junk.o", b"this is not an object file at all");
@@ -97,7 +94,6 @@ fn unreadable_and_non_coff_files_are_errors_naming_the_file() {
     assert!(text(&o).contains("cut.o"), "{}", text(&o));
 }
 
-#[test]
 fn inspect_shows_roles_hybrid_map_unwind_and_code() {
     let dir = tempfile::tempdir().unwrap();
     let obj = write(dir.path(), "rich.o", &objects::rust_object(dir.path()));
@@ -127,10 +123,9 @@ fn inspect_shows_roles_hybrid_map_unwind_and_code() {
     assert!(t.contains("br x11"), "{t}");
 }
 
-#[test]
 fn archives_are_verified_member_by_member() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(ar) = objects::tool(&["llvm-ar-22", "llvm-ar"]) else { return };
+    let ar = common::trials::AR.path();
     let clean = objects::rust_object(dir.path());
     let mut bad = clean.clone();
     bad[0..2].copy_from_slice(&0x8664u16.to_le_bytes());
@@ -147,4 +142,12 @@ fn archives_are_verified_member_by_member() {
     assert!(objs[0]["file"].as_str().unwrap().ends_with("lib.a(a.o)"), "{}", objs[0]["file"]);
     assert_eq!(objs[0]["findings"].as_array().unwrap().len(), 0);
     assert_eq!(objs[1]["findings"][0]["rule"], "coff.machine");
+}
+
+crate::self_tests! {
+    oracle_prints_both_names_and_explains_them,
+    verify_exit_codes_and_json,
+    unreadable_and_non_coff_files_are_errors_naming_the_file,
+    inspect_shows_roles_hybrid_map_unwind_and_code,
+    archives_are_verified_member_by_member [AR],
 }

@@ -11,8 +11,6 @@ use std::process::Command;
 
 mod common;
 
-use common::tool;
-
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/disasm_corpus").join(name)
 }
@@ -160,9 +158,10 @@ struct Corpus {
     pairs: Vec<(Insn, String)>,
 }
 
-fn load_corpus() -> Option<Corpus> {
-    let objdump_bin = tool(&["llvm-objdump-22"])?;
-    let clang_cl = tool(&["clang-cl-22"])?;
+/// The corpus (for trials that require `OBJDUMP` and `CLANG_CL_22`).
+fn load_corpus() -> Corpus {
+    let objdump_bin = common::trials::OBJDUMP.path();
+    let clang_cl = common::trials::CLANG_CL_22.path();
     let dir = tempfile::tempdir().unwrap();
     let mut corpus = Corpus { sections: Vec::new(), pairs: Vec::new() };
     for obj in build_objects(dir.path(), &clang_cl) {
@@ -180,12 +179,11 @@ fn load_corpus() -> Option<Corpus> {
         }
         corpus.sections.extend(ours);
     }
-    Some(corpus)
+    corpus
 }
 
-#[test]
 fn registers_agree_with_llvm_objdump_on_compiler_output() {
-    let Some(corpus) = load_corpus() else { return };
+    let corpus = load_corpus();
     let total = corpus.pairs.len();
     assert!(total > 2000, "only {total} instructions in the corpus");
     let mut disagreements = Vec::new();
@@ -216,9 +214,8 @@ fn registers_agree_with_llvm_objdump_on_compiler_output() {
     assert!(agreed * 100 >= total * 99, "{} disagreements of {total}", disagreements.len());
 }
 
-#[test]
 fn llvm_built_code_names_no_reserved_register_and_a_patched_one_is_flagged() {
-    let Some(corpus) = load_corpus() else { return };
+    let corpus = load_corpus();
     let named: Vec<String> = corpus
         .pairs
         .iter()
@@ -242,10 +239,8 @@ fn llvm_built_code_names_no_reserved_register_and_a_patched_one_is_flagged() {
 }
 
 /// Throughput on real code: `cargo test --release --test disasm -- --ignored --nocapture`.
-#[test]
-#[ignore = "measurement, not a check"]
 fn decode_throughput() {
-    let Some(corpus) = load_corpus() else { return };
+    let corpus = load_corpus();
     let code: Vec<u8> = corpus.sections.concat();
     let words = code.len() / 4;
     let rate = |f: &dyn Fn() -> usize| {
@@ -264,4 +259,21 @@ fn decode_throughput() {
     println!(
         "{words} words: decode {decode:.2} M words/s, defs+uses {roles:.2} M insns/s ({a} {b})"
     );
+}
+
+fn main() {
+    use common::trials::*;
+    const CORPUS: &[Need] = &[OBJDUMP, CLANG_CL_22];
+    let agree = "registers_agree_with_llvm_objdump_on_compiler_output";
+    let reserved = "llvm_built_code_names_no_reserved_register_and_a_patched_one_is_flagged";
+    run(vec![
+        trial(agree, CORPUS, registers_agree_with_llvm_objdump_on_compiler_output),
+        trial(
+            reserved,
+            CORPUS,
+            llvm_built_code_names_no_reserved_register_and_a_patched_one_is_flagged,
+        ),
+        // A measurement, not a check: `--ignored` runs it.
+        trial("decode_throughput", CORPUS, decode_throughput).with_ignored_flag(true),
+    ])
 }

@@ -7,14 +7,9 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn harness(args: &[&str]) -> std::process::Output {
     harness_cmd().args(args).output().expect("run harness")
-}
-
-fn installed(t: &str) -> bool {
-    Command::new("rustc").arg(format!("+{t}")).arg("-V").output().is_ok_and(|o| o.status.success())
 }
 
 const SUITE: &[(&str, &str)] = &[
@@ -25,7 +20,6 @@ const SUITE: &[(&str, &str)] = &[
     ),
 ];
 
-#[test]
 fn a_toolchain_against_itself_reports_nothing() {
     let s = suite(SUITE);
     let h = tempfile::tempdir().unwrap();
@@ -50,6 +44,8 @@ fn a_toolchain_against_itself_reports_nothing() {
         "no_longer_run",
         "new_findings",
         "abi_changed",
+        "newly_declared",
+        "no_longer_declared",
         "fixed",
         "changed",
     ] {
@@ -57,7 +53,6 @@ fn a_toolchain_against_itself_reports_nothing() {
     }
 }
 
-#[test]
 fn doctored_reports_show_each_regression_with_its_line() {
     let s = suite(SUITE);
     let h = tempfile::tempdir().unwrap();
@@ -113,12 +108,47 @@ fn doctored_reports_show_each_regression_with_its_line() {
     assert!(text(&out).contains("junk.json: not a harness report"), "{}", text(&out));
 }
 
-#[test]
+/// A failure the candidate now declares as expected is its own category: not `fixed`, not a
+/// regression, in the JSON, the text and a GitHub warning.
+fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
+    let s = suite(SUITE);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doctor = |name: &str, status: &str| {
+        let mut r = read_report(&h.path().join("report.json"));
+        let cases = r["cases"].as_array_mut().unwrap();
+        let b = cases.iter_mut().find(|c| c["key"] == "g::b").unwrap();
+        b["status"] = status.into();
+        b["reason"] = "[thunk.code] `b`: wrong".into();
+        let path = h.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
+        path
+    };
+    let (base, cand) = (doctor("base.json", "failed"), doctor("cand.json", "expected-failure"));
+    let out_path = h.path().join("regs.json");
+    let out = harness_cmd()
+        .args(["gate", "--baseline", base.to_str().unwrap(), "--candidate"])
+        .arg(&cand)
+        .arg("--suites")
+        .arg(s.path())
+        .arg("--out")
+        .arg(&out_path)
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "not a regression: {}", text(&out));
+    let r = read_report(&out_path);
+    assert_eq!(r["newly_declared"][0]["key"], "g::b", "{r:#}");
+    assert_eq!(r["fixed"].as_array().map(Vec::len), Some(0), "not a fix: {r:#}");
+    assert!(text(&out).contains("newly declared (same failure"), "{}", text(&out));
+    assert!(text(&out).contains("::warning file="), "{}", text(&out));
+    assert!(text(&out).contains("title=newly declared%3A g%3A%3Ab"), "{}", text(&out));
+}
+
+/// Needs 1.85.0 and lld-link: `link::intrinsics` links, and 1.85.0's rust-lld is LLD 19
+/// (the link tier needs 20 or later).
 fn an_older_release_against_the_current_one_finds_the_real_differences() {
-    if !installed("1.85.0") {
-        assert!(std::env::var_os("CI").is_none(), "1.85.0 missing on CI: .ci/run installs it");
-        return;
-    }
     let h = tempfile::tempdir().unwrap();
     let out = harness(&[
         "gate",
@@ -169,7 +199,6 @@ fn an_older_release_against_the_current_one_finds_the_real_differences() {
     assert!(r["abi_changed"].as_array().unwrap().is_empty(), "{r:#}");
 }
 
-#[test]
 fn shard_reports_merge_into_one() {
     let s = suite(SUITE);
     let (h1, h2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -237,15 +266,7 @@ fn shard_reports_merge_into_one() {
     assert!(text(&out).contains("other.json: ran with rustc 0.0.1"), "{}", text(&out));
 }
 
-#[test]
 fn bisect_names_the_first_release_that_changes() {
-    if !installed("1.85.0") || !installed("1.93.0") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "old toolchains missing on CI: .ci/run installs them"
-        );
-        return;
-    }
     let h = tempfile::tempdir().unwrap();
     let out = harness(&[
         "bisect",
@@ -268,4 +289,16 @@ fn bisect_names_the_first_release_that_changes() {
     );
     let first_bad = t.lines().find_map(|l| l.strip_prefix("first bad: ")).unwrap();
     assert!(first_bad.starts_with("1.93.0") || first_bad.starts_with("1.9"), "{t}");
+}
+
+crate::self_tests! {
+    a_toolchain_against_itself_reports_nothing,
+    doctored_reports_show_each_regression_with_its_line,
+    a_failure_the_candidate_declares_is_newly_declared_not_fixed,
+    an_older_release_against_the_current_one_finds_the_real_differences [
+        Need::Toolchain("1.85.0"),
+        LLD_LINK
+    ],
+    shard_reports_merge_into_one,
+    bisect_names_the_first_release_that_changes [Need::Toolchain("1.85.0"), Need::Toolchain("1.93.0")],
 }

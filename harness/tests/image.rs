@@ -242,9 +242,8 @@ fn check_ec_view(v: &ImageView) {
     assert!(v.problems.is_empty(), "{what}: {:#?}", v.problems);
 }
 
-#[test]
 fn arm64ec_dll_matches_llvm_readobj() {
-    let Some(im) = images() else { return };
+    let im = images();
     let v = ImageView::parse(im.ec.name, &im.ec.bytes).unwrap();
     assert_eq!(v.view, ViewKind::Arm64Ec);
     assert!(v.is_arm64ec() && !v.is_arm64x() && v.is_dll);
@@ -262,9 +261,8 @@ fn arm64ec_dll_matches_llvm_readobj() {
     assert_eq!(ours, llvm[..ours.len()]);
 }
 
-#[test]
 fn arm64x_dll_matches_llvm_readobj_in_both_views() {
-    let Some(im) = images() else { return };
+    let im = images();
     let native = ImageView::parse(im.x.name, &im.x.bytes).unwrap();
     assert_eq!(native.view, ViewKind::Arm64xNative);
     assert_eq!(native.machine, MACHINE_ARM64);
@@ -326,9 +324,8 @@ fn arm64x_dll_matches_llvm_readobj_in_both_views() {
     assert!(text.contains("0x7c: value 0x8664 (2 bytes)"), "{text}");
 }
 
-#[test]
 fn plain_images_match_llvm_readobj() {
-    let Some(im) = images() else { return };
+    let im = images();
     for l in [&im.x64, &im.arm64] {
         let v = ImageView::parse(l.name, &l.bytes).unwrap();
         assert_eq!(v.view, ViewKind::Plain, "{}", l.name);
@@ -355,9 +352,8 @@ fn plain_images_match_llvm_readobj() {
     }
 }
 
-#[test]
 fn images_read_at_their_rvas() {
-    let Some(im) = images() else { return };
+    let im = images();
     let v = ImageView::parse(im.ec.name, &im.ec.bytes).unwrap();
     let text = v.sections.iter().find(|s| s.name == ".text").unwrap();
     assert!(text.is_code());
@@ -371,13 +367,12 @@ fn images_read_at_their_rvas() {
     assert!(v.read_rva(v.size_of_image, 1).is_none());
 }
 
-#[test]
 fn not_a_pe32_plus_image_is_an_error_naming_the_file() {
     let e = ImageView::parse("junk.dll", b"MZ but nothing else").unwrap_err();
     assert!(e.to_string().starts_with("junk.dll: not a PE32+ image"), "{e}");
     let e = ImageView::parse("text.dll", b"hello").unwrap_err();
     assert!(e.to_string().contains("text.dll"), "{e}");
-    let Some(im) = images() else { return };
+    let im = images();
     // PE32 (a 32-bit optional header) is not PE32+.
     let mut pe32 = im.x64.bytes.clone();
     let opt = u32::from_le_bytes(pe32[0x3C..0x40].try_into().unwrap()) as usize + 24;
@@ -408,9 +403,8 @@ fn put32(b: &mut [u8], at: usize, v: u32) {
     b[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
 
-#[test]
 fn mutated_images_report_problems() {
-    let Some(im) = images() else { return };
+    let im = images();
     let bytes = &im.ec.bytes;
     let v = ImageView::parse("ec.dll", bytes).unwrap();
     let lc = v.load_config.clone().unwrap();
@@ -494,9 +488,8 @@ fn mutated_images_report_problems() {
     assert!(has(&p, "bad size 0x3"), "{p:#?}");
 }
 
-#[test]
 fn truncated_and_scrambled_images_never_panic() {
-    let Some(im) = images() else { return };
+    let im = images();
     for l in [&im.ec, &im.x, &im.x64] {
         for len in (0..l.bytes.len()).step_by(61).chain([0x40, 0x3FF, 0x400, l.bytes.len() - 1]) {
             let _ = mutated(l.name, &l.bytes[..len], |_| ());
@@ -541,4 +534,14 @@ fn truncated_and_scrambled_images_never_panic() {
             });
         }
     }
+}
+
+crate::self_tests! {
+    arm64ec_dll_matches_llvm_readobj [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    arm64x_dll_matches_llvm_readobj_in_both_views [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    plain_images_match_llvm_readobj [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    images_read_at_their_rvas [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    not_a_pe32_plus_image_is_an_error_naming_the_file [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    mutated_images_report_problems [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    truncated_and_scrambled_images_never_panic [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
 }

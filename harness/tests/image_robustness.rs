@@ -53,10 +53,8 @@ fn mutate(clean: &[u8], expect: Expect, seed: u64, count: usize) -> (usize, usiz
     (parsed, flagged)
 }
 
-#[test]
 fn thousands_of_mutated_images_end_in_findings_or_errors() {
-    let imgs = image_support::images()
-        .expect("clang-22, lld-link-22 and llvm-lib-22 build the test images");
+    let imgs = image_support::images();
     // About 3.5 ms a mutation in a debug build (the verifier disassembles the code).
     for (img, expect, seed, count) in [
         (&imgs.x, Expect::Arm64x, 0x5EED_A64E, 1200),
@@ -82,10 +80,8 @@ fn first_block(bytes: &[u8]) -> usize {
     file_offset(bytes, dvrt.rva) + 8 + 12
 }
 
-#[test]
 fn fixups_that_change_nothing_give_the_native_view_once_not_forever() {
-    let imgs = image_support::images()
-        .expect("clang-22, lld-link-22 and llvm-lib-22 build the test images");
+    let imgs = image_support::images();
     let mut bytes = imgs.x.bytes.clone();
     let at = first_block(&bytes);
     // The block's page moves past the image: no fixup applies, and the "EC view" is the
@@ -104,10 +100,8 @@ fn fixups_that_change_nothing_give_the_native_view_once_not_forever() {
     );
 }
 
-#[test]
 fn the_binary_exits_with_a_finding_for_the_same_shape() {
-    let imgs = image_support::images()
-        .expect("clang-22, lld-link-22 and llvm-lib-22 build the test images");
+    let imgs = image_support::images();
     let mut bytes = imgs.x.bytes.clone();
     let at = first_block(&bytes);
     bytes[at..at + 4].copy_from_slice(&0x00F0_0000u32.to_le_bytes());
@@ -117,4 +111,10 @@ fn the_binary_exits_with_a_finding_for_the_same_shape() {
     let out = common::harness_cmd().arg("verify").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
     assert!(common::text(&out).contains("moved-block.dll"), "{}", common::text(&out));
+}
+
+crate::self_tests! {
+    thousands_of_mutated_images_end_in_findings_or_errors [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    fixups_that_change_nothing_give_the_native_view_once_not_forever [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    the_binary_exits_with_a_finding_for_the_same_shape [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
 }

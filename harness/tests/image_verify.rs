@@ -44,9 +44,8 @@ fn first_eat_entry(b: &[u8]) -> usize {
     off(b, eat)
 }
 
-#[test]
 fn real_images_verify_clean() {
-    let Some(imgs) = image_support::images() else { return };
+    let imgs = image_support::images();
     for (img, expect) in [
         (&imgs.ec, Expect::Arm64ec),
         (&imgs.ec, Expect::Arm64ecCode),
@@ -73,9 +72,8 @@ fn real_images_verify_clean() {
     assert!(image::verify(&v, &Options::new(Expect::Arm64x)).checked["image.dvrt"] > 1);
 }
 
-#[test]
 fn every_image_rule_flags_its_mutation() {
-    let Some(imgs) = image_support::images() else { return };
+    let imgs = image_support::images();
     let ec = &imgs.ec.bytes;
     type Mutation = (&'static str, &'static str, fn(&mut Vec<u8>));
     let cases: &[Mutation] = &[
@@ -168,9 +166,8 @@ fn every_image_rule_flags_its_mutation() {
     assert!(found.iter().any(|r| r == "image.dvrt"), "{found:?}");
 }
 
-#[test]
 fn a_code_map_range_off_its_page_is_flagged() {
-    let Some(imgs) = image_support::images() else { return };
+    let imgs = image_support::images();
     let mut b = imgs.ec.bytes.clone();
     let v = ImageView::parse("m.dll", &b).unwrap();
     let map = v.chpe.as_ref().unwrap().field("CodeMap").unwrap();
@@ -187,9 +184,8 @@ fn a_code_map_range_off_its_page_is_flagged() {
     );
 }
 
-#[test]
 fn corrupt_images_never_panic() {
-    let Some(imgs) = image_support::images() else { return };
+    let imgs = image_support::images();
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for img in [&imgs.ec, &imgs.x] {
         for _ in 0..300 {
@@ -206,4 +202,11 @@ fn corrupt_images_never_panic() {
             }
         }
     }
+}
+
+crate::self_tests! {
+    real_images_verify_clean [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    every_image_rule_flags_its_mutation [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    a_code_map_range_off_its_page_is_flagged [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
+    corrupt_images_never_panic [CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22],
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 
 mod common;
 
-use common::tool;
+use common::trials::{CLANG_CL, READOBJ};
 
 fn rust_object(dir: &Path, target: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites/basic/no_std_object.rs");
@@ -55,10 +55,9 @@ fn assert_agrees(facts: &ObjectFacts, obj: &Path, readobj: &Path) {
     assert_eq!(facts.symbols, symbols);
 }
 
-#[test]
 fn facts_of_real_objects_agree_with_llvm_readobj() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(readobj) = tool(&["llvm-readobj-22", "llvm-readobj"]) else { return };
+    let readobj = READOBJ.path();
     for (target, machine) in [
         ("arm64ec-pc-windows-msvc", Machine::ARM64EC),
         ("x86_64-pc-windows-msvc", Machine::AMD64),
@@ -70,7 +69,13 @@ fn facts_of_real_objects_agree_with_llvm_readobj() {
         assert!(facts.sections.iter().any(|s| s.starts_with(".text")), "{:?}", facts.sections);
         assert_agrees(&facts, &obj, &readobj);
     }
-    if let Some(clang_cl) = tool(&["clang-cl-22", "clang-cl"]) {
+}
+
+fn facts_of_a_clang_cl_object_agree_with_llvm_readobj() {
+    let dir = tempfile::tempdir().unwrap();
+    let readobj = READOBJ.path();
+    {
+        let clang_cl = CLANG_CL.path();
         let c = dir.path().join("x.c");
         std::fs::write(&c, "int twice(int x) { return 2 * x; }\n").unwrap();
         let obj = dir.path().join("x.obj");
@@ -88,7 +93,6 @@ fn facts_of_real_objects_agree_with_llvm_readobj() {
     }
 }
 
-#[test]
 fn a_flipped_machine_in_a_real_object_is_flagged() {
     let dir = tempfile::tempdir().unwrap();
     let obj = rust_object(dir.path(), "arm64ec-pc-windows-msvc");
@@ -114,7 +118,6 @@ fn a_flipped_machine_in_a_real_object_is_flagged() {
     }
 }
 
-#[test]
 fn truncated_and_garbage_objects_are_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let obj = rust_object(dir.path(), "arm64ec-pc-windows-msvc");
@@ -129,4 +132,11 @@ fn truncated_and_garbage_objects_are_errors_naming_the_file() {
     }
     let e = inspect::inspect_object(&dir.path().join("absent.o")).unwrap_err();
     assert!(e.to_string().contains("absent.o: cannot read the object"), "{e}");
+}
+
+crate::self_tests! {
+    facts_of_real_objects_agree_with_llvm_readobj [READOBJ],
+    facts_of_a_clang_cl_object_agree_with_llvm_readobj [READOBJ, CLANG_CL],
+    a_flipped_machine_in_a_real_object_is_flagged,
+    truncated_and_garbage_objects_are_errors_naming_the_file,
 }

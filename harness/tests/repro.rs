@@ -81,13 +81,9 @@ fn bundle(h: &Path, key: &str) -> PathBuf {
     b
 }
 
-#[test]
 fn bundles_of_a_build_error_and_a_linked_case_reproduce() {
-    let clang_cl = tool(&["clang-cl-22", "clang-cl"]);
     let mut files = vec![("r/bad.rs", COMPILE_ERROR)];
-    if clang_cl.is_some() {
-        files.extend(LINKED);
-    }
+    files.extend(LINKED);
     let s = suite(&files);
     let h = tempfile::tempdir().unwrap();
     let out = run(s.path(), h.path(), &["--timeout", "100"]);
@@ -113,9 +109,6 @@ fn bundles_of_a_build_error_and_a_linked_case_reproduce() {
     // The run's own report is left alone.
     assert!(std::fs::read(h.path().join("report.json")).unwrap() == before);
 
-    if clang_cl.is_none() {
-        return;
-    }
     let b = bundle(h.path(), "r::linked");
     for f in [
         "src/lib.rs",
@@ -148,9 +141,7 @@ fn bundles_of_a_build_error_and_a_linked_case_reproduce() {
     assert!(c["reason"].as_str().unwrap().contains("thunk.name.oracle"), "{c:#}");
 }
 
-#[test]
 fn an_abi_matrix_bundle_has_its_generated_sources() {
-    let clang_cl = tool(&["clang-cl-22", "clang-cl"]);
     let s = suite(&[
         (
             "m/abi.toml",
@@ -179,9 +170,6 @@ fn an_abi_matrix_bundle_has_its_generated_sources() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let again = read_report(&b.join("rerun/report.json"));
     assert_eq!(case(&again, "m::rust-host-to-c-host")["status"], "fixed");
-    if clang_cl.is_none() {
-        return;
-    }
     // An Arm64EC pairing: its support source, the support directory it includes, its image.
     let b = bundle(h.path(), "m::rust-ec-to-c-x64");
     for f in ["work/driver.rs", "work/other.c", "work/support.S", "support/arm64ec_support.S"] {
@@ -196,7 +184,6 @@ fn an_abi_matrix_bundle_has_its_generated_sources() {
     assert_eq!(case(&again, "m::rust-ec-to-c-x64")["status"], "failed");
 }
 
-#[test]
 fn a_relative_suite_root_builds() {
     let s = suite(&[("rel/ok.rs", NO_STD_OK)]);
     let h = tempfile::tempdir().unwrap();
@@ -214,7 +201,6 @@ fn a_relative_suite_root_builds() {
 
 /// A run given a rustc by path reruns with that path, not the rustup name of the directory
 /// it lives in (a machine with the bundle may have no rustup).
-#[test]
 fn a_toolchain_given_by_path_reruns_by_path() {
     let sysroot =
         std::process::Command::new("rustc").args(["--print", "sysroot"]).output().unwrap();
@@ -226,4 +212,11 @@ fn a_toolchain_given_by_path_reruns_by_path() {
     let argv = strings(&json(&bundle(h.path(), "r::bad").join("rerun.json"))["argv"]);
     let at = argv.iter().position(|a| a == "--toolchain").expect("--toolchain in the rerun");
     assert_eq!(argv[at + 1], rustc.display().to_string(), "{argv:?}");
+}
+
+crate::self_tests! {
+    bundles_of_a_build_error_and_a_linked_case_reproduce [CLANG_CL],
+    an_abi_matrix_bundle_has_its_generated_sources [CLANG_CL],
+    a_relative_suite_root_builds,
+    a_toolchain_given_by_path_reruns_by_path,
 }

@@ -7,7 +7,6 @@ mod common;
 use common::{case, read_report, run, text};
 use std::path::Path;
 
-#[test]
 fn without_clang_rustc_assembles_the_support_objects_and_images_still_link() {
     let suites = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("suites");
     let h = tempfile::tempdir().unwrap();
@@ -35,11 +34,7 @@ fn without_clang_rustc_assembles_the_support_objects_and_images_still_link() {
     }
 }
 
-#[test]
 fn with_clang_the_support_objects_are_assembled_by_clang() {
-    if common::tool(&["clang-22", "clang"]).is_none() {
-        return;
-    }
     let suites = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("suites");
     let h = tempfile::tempdir().unwrap();
     let out = run(&suites, h.path(), &["--runner", "none", "--exact", "link::cdylib"]);
@@ -47,4 +42,9 @@ fn with_clang_the_support_objects_are_assembled_by_clang() {
     let r = read_report(&h.path().join("report.json"));
     let argv = case(&r, "link::cdylib")["phases"][0]["commands"][0]["argv"].to_string();
     assert!(argv.contains("clang") && argv.contains("arm64ec_support.S"), "{argv}");
+}
+
+crate::self_tests! {
+    without_clang_rustc_assembles_the_support_objects_and_images_still_link,
+    with_clang_the_support_objects_are_assembled_by_clang [CLANG],
 }

@@ -12,7 +12,7 @@ use std::process::Command;
 
 mod common;
 
-use common::tool;
+use common::trials::{AR, CLANG, CLANG_CL, READOBJ};
 
 /// Functions chosen for varied prologs: big frames, many callee-saved general and
 /// float registers, calls through pointers and to foreign functions (so Arm64EC
@@ -530,32 +530,25 @@ fn cross_check(readobj: &Path, obj: &Path, tally: &mut Tally) {
     assert!(printed.next().is_none(), "{obj:?}: llvm-readobj printed more entries");
 }
 
-#[test]
 fn decoded_unwind_data_agrees_with_llvm_readobj() {
-    let Some(readobj) = tool(&["llvm-readobj-22", "llvm-readobj"]) else { return };
+    let readobj = READOBJ.path();
     let dir = tempfile::tempdir().unwrap();
     let mut objects = vec![
         compile_rust(dir.path(), "arm64ec-pc-windows-msvc"),
         compile_rust(dir.path(), "aarch64-pc-windows-msvc"),
     ];
-    if let Some(clang_cl) = tool(&["clang-cl-22", "clang-cl"]) {
-        objects.push(compile_c(dir.path(), &clang_cl));
-    }
-    let clang = tool(&["clang-22", "clang"]);
-    let have_clang = clang.is_some();
-    if let Some(clang) = clang {
-        let ec = ["--target=arm64ec-pc-windows-msvc"];
-        objects.push(assemble(dir.path(), &clang, "all_codes", ASM_ALL_CODES, &ec));
-        let sve = ["--target=aarch64-pc-windows-msvc", "-march=armv8-a+sve"];
-        objects.push(assemble(dir.path(), &clang, "sve", ASM_SVE, &sve));
-    }
+    objects.push(compile_c(dir.path(), &CLANG_CL.path()));
+    let clang = CLANG.path();
+    let ec = ["--target=arm64ec-pc-windows-msvc"];
+    objects.push(assemble(dir.path(), &clang, "all_codes", ASM_ALL_CODES, &ec));
+    let sve = ["--target=aarch64-pc-windows-msvc", "-march=armv8-a+sve"];
+    objects.push(assemble(dir.path(), &clang, "sve", ASM_SVE, &sve));
     let mut members = 0;
-    if let Some(ar) = tool(&["llvm-ar-22", "llvm-ar"]) {
-        for target in ["arm64ec-pc-windows-msvc", "aarch64-pc-windows-msvc"] {
-            let found = sysroot_members(dir.path(), &ar, target);
-            members += found.len();
-            objects.extend(found);
-        }
+    let ar = AR.path();
+    for target in ["arm64ec-pc-windows-msvc", "aarch64-pc-windows-msvc"] {
+        let found = sysroot_members(dir.path(), &ar, target);
+        members += found.len();
+        objects.extend(found);
     }
     let mut tally = Tally::default();
     for obj in &objects {
@@ -573,13 +566,14 @@ fn decoded_unwind_data_agrees_with_llvm_readobj() {
     // ones, and MSVC's fragments in the sysroot add end_c.
     let mut expected =
         vec!["save_fplr_x", "save_regp", "save_fregp", "alloc_l", "add_fp", "save_any_reg"];
-    if have_clang {
-        expected.extend(["save_freg_x", "ec_context", "trap_frame", "alloc_z", "save_next"]);
-    }
-    if members > 0 {
-        expected.push("end_c");
-    }
+    expected.extend(["save_freg_x", "ec_context", "trap_frame", "alloc_z", "save_next"]);
+    assert!(members > 0, "no objects in the sysroot's rlibs");
+    expected.push("end_c");
     for op in expected {
         assert!(tally.ops.contains(op), "no {op} in real output: {:?}", tally.ops);
     }
+}
+
+crate::self_tests! {
+    decoded_unwind_data_agrees_with_llvm_readobj [READOBJ, CLANG_CL, CLANG, AR],
 }

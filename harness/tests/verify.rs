@@ -45,8 +45,7 @@ const MOV_X13_X0: u32 = 0xaa00_03ed;
 const BLR_X8: u32 = 0xd63f_0100;
 const MOV_X8_X19: u32 = 0xaa13_03e8;
 
-#[test]
-fn real_objects_from_rustc_and_clang_cl_verify_clean() {
+fn a_real_object_from_rustc_verifies_clean() {
     let dir = tempfile::tempdir().unwrap();
     let rust = rust_object(dir.path());
     assert_eq!(findings(&rust, &options()), vec![], "rustc object");
@@ -56,13 +55,15 @@ fn real_objects_from_rustc_and_clang_cl_verify_clean() {
         .filter(|(_, o)| matches!(o, harness::check::thunk::Outcome::Checked(_)))
         .count();
     assert!(checked >= 8, "only {checked} thunks followed");
-    if let Some(c) = clang_object(dir.path()) {
-        assert_eq!(findings(&c, &options()), vec![], "clang-cl object");
-    }
+}
+
+fn a_clang_cl_object_verifies_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clang_object(dir.path());
+    assert_eq!(findings(&c, &options()), vec![], "clang-cl object");
 }
 
 /// Each mutation, applied to the clean rustc object, and the rule that must flag it.
-#[test]
 fn every_rule_flags_its_mutation() {
     let dir = tempfile::tempdir().unwrap();
     let clean = rust_object(dir.path());
@@ -146,7 +147,6 @@ fn every_rule_flags_its_mutation() {
     );
 }
 
-#[test]
 fn findings_name_the_place() {
     let dir = tempfile::tempdir().unwrap();
     let mut b = rust_object(dir.path());
@@ -160,7 +160,6 @@ fn findings_name_the_place() {
 }
 
 /// Truncated and randomly corrupted objects give errors or findings, never a panic.
-#[test]
 fn corrupt_objects_never_panic() {
     let dir = tempfile::tempdir().unwrap();
     let clean = rust_object(dir.path());
@@ -192,7 +191,6 @@ fn corrupt_objects_never_panic() {
 /// Code sections made to cover the same file bytes (a fuzzer's find: 80 section headers
 /// over one 14 KB range made the verifier decode it 80 times, over a second per input) are
 /// an error naming the file and both sections, not work that grows with their count.
-#[test]
 fn sections_that_share_file_bytes_are_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut b = rust_object(dir.path());
@@ -213,4 +211,13 @@ fn sections_that_share_file_bytes_are_an_error() {
     let out = common::harness_cmd().arg("verify").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("shared.o: sections "));
+}
+
+crate::self_tests! {
+    a_real_object_from_rustc_verifies_clean,
+    a_clang_cl_object_verifies_clean [CLANG_CL],
+    every_rule_flags_its_mutation,
+    findings_name_the_place,
+    corrupt_objects_never_panic,
+    sections_that_share_file_bytes_are_an_error,
 }

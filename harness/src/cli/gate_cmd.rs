@@ -132,15 +132,20 @@ pub fn gate(args: GateArgs) -> ExitCode {
         Err(e) => eprintln!("warning: repros not written: {e}"),
     }
     if harness::output::github::active() {
-        for e in r.regressions().take(harness::output::github::MAX_ANNOTATIONS) {
+        use harness::output::github::{MAX_ANNOTATIONS, error_line, warning_line};
+        // Regressions as errors; a failure the candidate now declares as expected as a
+        // warning (not blocking, but shown).
+        let errors = r.regressions().map(|e| (true, e));
+        let warnings = r.newly_declared.iter().map(|e| (false, e));
+        for (blocking, e) in errors.chain(warnings).take(MAX_ANNOTATIONS) {
+            let (file, line) = (harness::output::relative(&e.fixture), e.line as usize);
             harness::outln!(
                 "{}",
-                harness::output::github::error_line(
-                    &harness::output::relative(&e.fixture),
-                    e.line as usize,
-                    &format!("regression: {}", e.key),
-                    &e.what
-                )
+                if blocking {
+                    error_line(&file, line, &format!("regression: {}", e.key), &e.what)
+                } else {
+                    warning_line(&file, line, &format!("newly declared: {}", e.key), &e.what)
+                }
             );
         }
         if let Some(p) = std::env::var_os("GITHUB_STEP_SUMMARY") {

@@ -1,10 +1,12 @@
 //! Baseline against candidate: what got worse (new failures, cases that are missing or no
 //! longer run, new findings in cases that already failed, an ABI-visible change where both
-//! sides pass: a thunk name, a lost export), what got better, and what else changed where
-//! both sides ran (thunk code, imports, the code map).
+//! sides pass: a thunk name, a lost export), what got better, what only changed its
+//! declaration (a failure the candidate now declares as expected, a stale declaration
+//! dropped), and what else changed where both sides ran (thunk code, imports, the code map).
 
 use super::facts::{Fact, Found};
 use super::load::{CaseView, LoadedReport};
+use super::status::{Change, change};
 use crate::model::Status;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -34,6 +36,14 @@ pub struct Regressions {
     pub no_longer_run: Vec<Entry>,
     pub new_findings: Vec<Entry>,
     pub fixed: Vec<Entry>,
+    /// A failure on the baseline that the candidate declares as expected (failed, timeout or
+    /// error → expected-failure), or a pass on both where the candidate declares a failure
+    /// that does not happen (passed → fixed). Not a regression, and not an improvement: the
+    /// outcome is the same, only the declaration changed.
+    pub newly_declared: Vec<Entry>,
+    /// A pass on both where the baseline's stale declaration is gone (fixed → passed).
+    /// Neither a regression nor an improvement.
+    pub no_longer_declared: Vec<Entry>,
     pub newly_run: Vec<Entry>,
     pub new_cases: Vec<Entry>,
     /// ABI-visible facts that changed where both sides ran: the thunk a C-ABI function
@@ -240,7 +250,7 @@ pub fn compare(baseline: &LoadedReport, candidate: &LoadedReport) -> Regressions
 
 /// What the statuses and findings of a case both sides have say.
 fn compare_status(b: &CaseView, c: &CaseView, out: &mut Regressions) {
-    use Status::{ExpectedFailure, Fixed, Ignored, Passed};
+    let (bs, cs) = (b.record.status, c.record.status);
     let gained: Vec<&Found> = c.findings.difference(&b.findings).collect();
     let lost: Vec<&Found> = b.findings.difference(&c.findings).collect();
     // Findings gained and lost; the reason of `v` when there are none.
@@ -253,46 +263,42 @@ fn compare_status(b: &CaseView, c: &CaseView, out: &mut Regressions) {
         }
         d
     };
-    let worse = |what: String| entry(Some(b), Some(c), what, finding_rules(&gained), details(c));
-    let better = |what: String| entry(Some(b), Some(c), what, finding_rules(&lost), details(b));
-    let bare = |what: String| entry(Some(b), Some(c), what, vec![], vec![]);
-    match (b.record.status, c.record.status) {
-        (bs, Ignored) if bs != Ignored => out.no_longer_run.push(bare(format!(
-            "ran on the baseline ({bs}), ignored on the candidate: {}",
-            reason(c)
-        ))),
-        (Ignored, cs) if cs != Ignored => {
-            out.newly_run.push(bare(format!("ignored on the baseline, {cs} on the candidate")))
+    if bs == cs {
+        // Same failing status on both sides: only new findings count.
+        if (cs.is_failure() || cs == Status::ExpectedFailure) && !gained.is_empty() {
+            let what = format!("{cs} on both, with new findings on the candidate");
+            out.new_findings.push(entry(
+                Some(b),
+                Some(c),
+                what,
+                finding_rules(&gained),
+                details(c),
+            ));
         }
-        (Ignored, _) => {}
-        // Same failing status on both sides: only new findings count (same status with no
-        // new finding falls through to the final arm and is not a regression).
-        (bs, cs)
-            if bs == cs && (cs.is_failure() || cs == ExpectedFailure) && !gained.is_empty() =>
-        {
-            out.new_findings
-                .push(worse(format!("{cs} on both, with new findings on the candidate")))
+        return;
+    }
+    let what = super::status::what(bs, cs, &reason(c));
+    match change(bs, cs) {
+        Change::NoLongerRun => {
+            out.no_longer_run.push(entry(Some(b), Some(c), what, vec![], vec![]))
         }
-        (Passed, cs) if cs != Passed => out
-            .new_failures
-            .push(worse(format!("passed on the baseline, {cs} on the candidate: {}", reason(c)))),
-        (ExpectedFailure, cs) if cs.is_failure() => out.new_failures.push(worse(format!(
-            "an expected failure on the baseline, {cs} on the candidate: {}",
-            reason(c)
-        ))),
-        (bs, Passed) if bs != Passed => {
-            out.fixed.push(better(format!("{bs} on the baseline, passed on the candidate")))
+        Change::NewlyRun => out.newly_run.push(entry(Some(b), Some(c), what, vec![], vec![])),
+        Change::Worse => {
+            out.new_failures.push(entry(Some(b), Some(c), what, finding_rules(&gained), details(c)))
         }
-        (ExpectedFailure, Fixed) => {
-            out.fixed.push(better("the declared failure is gone on the candidate".into()))
+        Change::Better => {
+            out.fixed.push(entry(Some(b), Some(c), what, finding_rules(&lost), details(b)))
         }
-        (bs, cs) if bs.is_failure() && !cs.is_failure() => {
-            out.fixed.push(better(format!("{bs} on the baseline, {cs} on the candidate")))
+        Change::NewlyDeclared => out.newly_declared.push(entry(
+            Some(b),
+            Some(c),
+            what,
+            finding_rules(&gained),
+            details(c),
+        )),
+        Change::NoLongerDeclared => {
+            out.no_longer_declared.push(entry(Some(b), Some(c), what, vec![], details(b)))
         }
-        (bs, cs) if bs != cs => out
-            .new_failures
-            .push(worse(format!("{bs} on the baseline, {cs} on the candidate: {}", reason(c)))),
-        _ => {}
     }
 }
 
@@ -317,12 +323,20 @@ fn compare_facts(b: &CaseView, c: &CaseView, out: &mut Regressions) {
 /// The human summary printed after a gate.
 pub fn summary(r: &Regressions) -> String {
     let mut o = format!("gate: baseline {}\n      candidate {}\n", r.baseline, r.candidate);
-    let sections: [(&str, &Vec<Entry>); 9] = [
+    let sections: [(&str, &Vec<Entry>); 11] = [
         ("NEW FAILURES", &r.new_failures),
         ("MISSING FROM THE CANDIDATE", &r.missing),
         ("NO LONGER RUN", &r.no_longer_run),
         ("NEW FINDINGS", &r.new_findings),
         ("ABI CHANGED", &r.abi_changed),
+        (
+            "newly declared (same failure, now declared as expected; not a regression, not a fix)",
+            &r.newly_declared,
+        ),
+        (
+            "no longer declared (passes on both; the stale declaration is gone)",
+            &r.no_longer_declared,
+        ),
         ("fixed", &r.fixed),
         ("newly run", &r.newly_run),
         ("new cases", &r.new_cases),

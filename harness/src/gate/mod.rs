@@ -3,13 +3,14 @@
 //! comparison ([`compare`]) of their findings and facts ([`facts`]) writes
 //! `regressions.json`. [`bisect`] walks the releases
 //! between two toolchains to the first one where cases change; [`merge`] joins the reports
-//! of sharded runs.
+//! of sharded runs; [`status`] files a case whose status changed.
 
 pub mod bisect;
 pub mod compare;
 pub mod facts;
 pub mod load;
 pub mod merge;
+pub mod status;
 
 use crate::discover::Discovered;
 use crate::error::{Error, Result};

@@ -35,6 +35,16 @@ pub fn error_line(file: &str, line: usize, title: &str, message: &str) -> String
     )
 }
 
+/// One `::warning` line: what the reader should see that does not fail the job.
+pub fn warning_line(file: &str, line: usize, title: &str, message: &str) -> String {
+    format!(
+        "::warning file={},line={line},title={}::{}",
+        escape_property(file),
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
 fn failing(report: &Report) -> Vec<&CaseRecord> {
     report.cases.iter().filter(|c| c.status.is_failure()).collect()
 }

@@ -1,5 +1,11 @@
 //! JUnit XML: one `<testsuite>` per suite, one `<testcase>` per trial; failures, errors and
-//! ignored trials as `<failure>`, `<error>` and `<skipped>` with their reasons. A run of
+//! ignored trials as `<failure>`, `<error>` and `<skipped>` with their reasons. An expected
+//! failure is not a plain pass: it is `<skipped type="expected-failure" message="expected
+//! failure: <declared reason>">` with what failed as its text (JUnit has no expected-failure
+//! element; JUnit readers count `<skipped>` apart from passes and show its message), and a
+//! `fixed` case (declared to fail, but passed) is `<failure type="fixed" message="fixed: …">`.
+//! Each testcase that is not a plain pass carries its harness status in
+//! `<properties><property name="status" …/></properties>`, after the result element. A run of
 //! several toolchains gives one `<testsuite>` per toolchain and suite, named
 //! `<toolchain>/<suite>`, with the toolchain in each testcase's `classname` too.
 
@@ -27,8 +33,8 @@ fn counts<'a>(cases: impl Iterator<Item = &'a CaseRecord>) -> String {
         match c.status {
             Status::Failed | Status::Fixed => failures += 1,
             Status::Error | Status::Timeout => errors += 1,
-            Status::Ignored => skipped += 1,
-            Status::Passed | Status::ExpectedFailure => {}
+            Status::Ignored | Status::ExpectedFailure => skipped += 1,
+            Status::Passed => {}
         }
     }
     format!("tests=\"{n}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\"")
@@ -78,24 +84,91 @@ fn testcase(o: &mut String, suite: &str, c: &CaseRecord) {
     );
     let reason = esc(c.reason.as_deref().unwrap_or(""));
     let first = reason.lines().next().unwrap_or("").to_string();
+    if c.status == Status::Passed {
+        let _ = writeln!(o, "/>");
+        return;
+    }
+    let _ = writeln!(o, ">");
     let _ = match c.status {
-        Status::Passed | Status::ExpectedFailure => writeln!(o, "/>"),
-        Status::Ignored => {
-            writeln!(o, ">\n      <skipped message=\"{first}\"/>\n    </testcase>")
+        Status::Passed => Ok(()),
+        Status::Ignored => writeln!(o, "      <skipped message=\"{first}\"/>"),
+        Status::ExpectedFailure => {
+            // The declared reason (the known bug, the deviation) when the record has it.
+            let declared = c.expected_failure.as_ref().map(|e| esc(&e.reason));
+            let why = declared.as_deref().and_then(|d| d.lines().next()).unwrap_or(&first);
+            writeln!(
+                o,
+                "      <skipped type=\"expected-failure\" message=\"expected failure: {why}\">{reason}</skipped>"
+            )
         }
         Status::Failed | Status::Fixed => writeln!(
             o,
-            ">\n      <failure message=\"{first}\" type=\"{}\">{reason}</failure>\n    </testcase>",
+            "      <failure message=\"{}{first}\" type=\"{}\">{reason}</failure>",
+            if c.status == Status::Fixed { "fixed: " } else { "" },
             c.status
         ),
-        Status::Error | Status::Timeout => writeln!(
-            o,
-            ">\n      <error message=\"{first}\" type=\"{}\">{reason}</error>\n    </testcase>",
-            c.status
-        ),
+        Status::Error | Status::Timeout => {
+            writeln!(o, "      <error message=\"{first}\" type=\"{}\">{reason}</error>", c.status)
+        }
     };
+    let _ = writeln!(
+        o,
+        "      <properties><property name=\"status\" value=\"{}\"/></properties>",
+        c.status
+    );
+    let _ = writeln!(o, "    </testcase>");
 }
 
 pub fn write(reports: &[Report], path: &std::path::Path) -> std::io::Result<()> {
     crate::paths::write_atomic(path, render(reports).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(key: &str, status: &str, reason: &str) -> CaseRecord {
+        let v = serde_json::json!({
+            "type": "case", "key": key, "status": status, "reason": reason,
+            "fixture": "/nonexistent/f.rs", "line": 3,
+        });
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn xml(c: &CaseRecord) -> String {
+        let mut o = String::new();
+        testcase(&mut o, "s", c);
+        o
+    }
+
+    #[test]
+    fn expected_failures_and_fixed_cases_are_not_plain_passes() {
+        let pass = xml(&record("s::ok", "passed", ""));
+        assert!(pass.trim_end().ends_with("/>") && !pass.contains("<skipped"), "{pass}");
+
+        let mut bug = record("s::bug", "expected-failure", "thunk.code `f`: wrong\ndetail");
+        let declared = serde_json::json!({"kind": "known-bug", "reason": "known bug: https://x/1"});
+        bug.expected_failure = Some(serde_json::from_value(declared).unwrap());
+        let x = xml(&bug);
+        assert!(x.contains(">thunk.code `f`: wrong\ndetail</skipped>"), "{x}");
+        assert!(
+            x.contains(
+                "<skipped type=\"expected-failure\" message=\"expected failure: known bug: https://x/1\">"
+            ),
+            "{x}"
+        );
+        assert!(x.contains("<property name=\"status\" value=\"expected-failure\"/>"), "{x}");
+        assert!(!x.contains("<failure"), "{x}");
+
+        let fixed = xml(&record("s::f", "fixed", "passed, but the case expects a failure"));
+        assert!(fixed.contains("<failure message=\"fixed: passed, but"), "{fixed}");
+        assert!(fixed.contains("type=\"fixed\""), "{fixed}");
+
+        let ignored = xml(&record("s::i", "ignored", "needs clang-cl"));
+        assert!(ignored.contains("<skipped message=\"needs clang-cl\"/>"), "{ignored}");
+
+        let all = [record("s::ok", "passed", ""), bug, record("s::f", "fixed", "")];
+        let n = counts(all.iter());
+        assert_eq!(n, "tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\"");
+    }
 }

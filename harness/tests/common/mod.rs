@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod trials;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -60,18 +62,6 @@ pub fn harness_run(suites: &Path, harness_dir: &Path) -> Command {
 /// `harness run --suites S --harness-dir H ARGS...`
 pub fn run(suites: &Path, harness_dir: &Path, args: &[&str]) -> Output {
     harness_run(suites, harness_dir).args(args).output().expect("run harness")
-}
-
-/// A tool the test needs: the first directory on PATH holding one of `names`. Absent only
-/// off CI (where `.ci/run` installs it).
-pub fn tool(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    let found = std::env::split_paths(&path)
-        .find_map(|d| names.iter().map(|n| d.join(n)).find(|p| p.is_file()));
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("{names:?} missing on CI: .ci/run installs it");
-    }
-    found
 }
 
 pub fn read_report(path: &Path) -> serde_json::Value {

@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-pub use crate::common::tool;
-
 pub fn support(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/image_support").join(name)
 }
@@ -40,16 +38,17 @@ pub struct Images {
     pub arm64: Linked,
 }
 
-pub fn images() -> Option<&'static Images> {
-    static IMAGES: OnceLock<Option<Images>> = OnceLock::new();
-    IMAGES.get_or_init(build).as_ref()
+/// The images, built once (for trials that require [`crate::common::trials`]'s
+/// `CLANG_22`, `LLD_LINK_22`, `LLVM_LIB_22` and `READOBJ_22`).
+pub fn images() -> &'static Images {
+    static IMAGES: OnceLock<Images> = OnceLock::new();
+    IMAGES.get_or_init(build)
 }
 
-fn build() -> Option<Images> {
-    let clang = tool(&["clang-22"])?;
-    let lld = tool(&["lld-link-22"])?;
-    let lib = tool(&["llvm-lib-22"])?;
-    let readobj = tool(&["llvm-readobj-22"])?;
+fn build() -> Images {
+    use crate::common::trials::{CLANG_22, LLD_LINK_22, LLVM_LIB_22, READOBJ_22};
+    let (clang, lld) = (CLANG_22.path(), LLD_LINK_22.path());
+    let (lib, readobj) = (LLVM_LIB_22.path(), READOBJ_22.path());
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let o = |n: &str| d.join(n);
@@ -131,12 +130,12 @@ fn build() -> Option<Images> {
             unwind: String::from_utf8_lossy(&unwind.stdout).into_owned(),
         }
     };
-    Some(Images {
+    Images {
         ec: linked("ec.dll"),
         x: linked("x.dll"),
         x64: linked("x64.dll"),
         arm64: linked("arm64.dll"),
-    })
+    }
 }
 
 /// llvm-readobj's nested `Name { ... }` / `Name [ ... ]` output.

@@ -7,8 +7,6 @@ use harness::inspect::ObjectView;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use crate::common::tool;
-
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/objects").join(name)
 }
@@ -27,9 +25,9 @@ pub fn rust_object(dir: &Path) -> Vec<u8> {
     std::fs::read(out).unwrap()
 }
 
-/// `rich.c` compiled with clang-cl /arm64EC, when clang-cl is here.
-pub fn clang_object(dir: &Path) -> Option<Vec<u8>> {
-    let cl = tool(&["clang-cl-22", "clang-cl"])?;
+/// `rich.c` compiled with clang-cl /arm64EC (for a trial that requires clang-cl).
+pub fn clang_object(dir: &Path) -> Vec<u8> {
+    let cl = crate::common::trials::CLANG_CL.path();
     let out = dir.join("rich.obj");
     let st = Command::new(cl)
         .args(["/nologo", "/c", "/O2", "/arm64EC"])
@@ -39,7 +37,7 @@ pub fn clang_object(dir: &Path) -> Option<Vec<u8>> {
         .status()
         .unwrap();
     assert!(st.success());
-    Some(std::fs::read(out).unwrap())
+    std::fs::read(out).unwrap()
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {

@@ -46,6 +46,7 @@ fn a_toolchain_against_itself_reports_nothing() {
         "abi_changed",
         "newly_declared",
         "no_longer_declared",
+        "judged_less",
         "fixed",
         "changed",
     ] {
@@ -144,6 +145,52 @@ fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
     assert!(text(&out).contains("newly declared (same failure"), "{}", text(&out));
     assert!(text(&out).contains("::warning file="), "{}", text(&out));
     assert!(text(&out).contains("title=newly declared%3A g%3A%3Ab"), "{}", text(&out));
+}
+
+/// A candidate that leaves subjects unjudged which the baseline judged is a regression on
+/// the same case, even when both pass.
+fn a_candidate_that_judges_less_is_a_regression() {
+    let s = suite(SUITE);
+    let h = tempfile::tempdir().unwrap();
+    let out = run(s.path(), h.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let base = h.path().join("report.json");
+    let mut r = read_report(&base);
+    let cases = r["cases"].as_array_mut().unwrap();
+    let b = cases.iter_mut().find(|c| c["key"] == "g::b").unwrap();
+    let check =
+        b["phases"].as_array_mut().unwrap().iter_mut().find(|p| p["name"] == "check").unwrap();
+    let judged = check["coverage"]["thunk.code"]["judged"].as_u64().unwrap();
+    assert!(judged > 0, "the case judges its thunks: {check:#}");
+    check["coverage"]["thunk.code"]["judged"] = 0.into();
+    check["coverage"]["thunk.code"]["not_judged"] = serde_json::json!([
+        { "subject": "thunk", "name": "$ientry_thunk$cdecl$i8$i8", "reason": "a helper call" }
+    ]);
+    let cand = h.path().join("cand.json");
+    std::fs::write(&cand, serde_json::to_vec(&r).unwrap()).unwrap();
+    let out_path = h.path().join("regs.json");
+    let out = harness_cmd()
+        .args(["gate", "--baseline", base.to_str().unwrap(), "--candidate"])
+        .arg(&cand)
+        .arg("--suites")
+        .arg(s.path())
+        .arg("--out")
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a regression: {}", text(&out));
+    let r = read_report(&out_path);
+    let e = &r["judged_less"][0];
+    assert_eq!(e["key"], "g::b", "{r:#}");
+    assert_eq!(e["rules"], serde_json::json!(["thunk.code"]), "{e:#}");
+    assert!(
+        e["details"][0]
+            .as_str()
+            .unwrap()
+            .contains("candidate 0 judged, 1 not judged (1: a helper call)"),
+        "{e:#}"
+    );
+    assert!(text(&out).contains("JUDGES LESS (1)"), "{}", text(&out));
 }
 
 /// Needs 1.85.0 and lld-link: `link::intrinsics` links, and 1.85.0's rust-lld is LLD 19
@@ -295,6 +342,7 @@ crate::self_tests! {
     a_toolchain_against_itself_reports_nothing,
     doctored_reports_show_each_regression_with_its_line,
     a_failure_the_candidate_declares_is_newly_declared_not_fixed,
+    a_candidate_that_judges_less_is_a_regression,
     an_older_release_against_the_current_one_finds_the_real_differences [
         Need::Toolchain("1.85.0"),
         LLD_LINK

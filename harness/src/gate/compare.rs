@@ -50,6 +50,10 @@ pub struct Regressions {
     /// gets (its ABI classification), an export that is gone. Regressions even when both
     /// sides pass.
     pub abi_changed: Vec<Entry>,
+    /// Cases where the candidate judged less than the baseline: more subjects of a rule
+    /// left unjudged, or a rule that judged something now judging nothing. Regressions.
+    #[serde(default)]
+    pub judged_less: Vec<Entry>,
     /// Other facts that changed where both sides ran (thunk code, imports, the code map):
     /// not regressions, but worth a look.
     pub changed: Vec<Entry>,
@@ -64,6 +68,7 @@ impl Regressions {
             .chain(&self.no_longer_run)
             .chain(&self.new_findings)
             .chain(&self.abi_changed)
+            .chain(&self.judged_less)
     }
 
     pub fn any(&self) -> bool {
@@ -238,6 +243,7 @@ pub fn compare(baseline: &LoadedReport, candidate: &LoadedReport) -> Regressions
         };
         compare_status(b, c, &mut out);
         compare_facts(b, c, &mut out);
+        compare_coverage(b, c, &mut out);
     }
     for (key, c) in &candidate.cases {
         if !baseline.cases.contains_key(key) {
@@ -320,15 +326,31 @@ fn compare_facts(b: &CaseView, c: &CaseView, out: &mut Regressions) {
     }
 }
 
+/// A candidate that judges less than the baseline on a case both ran.
+fn compare_coverage(b: &CaseView, c: &CaseView, out: &mut Regressions) {
+    if b.record.status == Status::Ignored || c.record.status == Status::Ignored {
+        return;
+    }
+    let less = super::coverage::judged_less(&b.record.coverage(), &c.record.coverage());
+    if less.is_empty() {
+        return;
+    }
+    let rules: Vec<String> = less.iter().map(|(r, _)| r.clone()).collect();
+    let what = format!("the candidate judges less: {}", rules.join(", "));
+    let details = less.into_iter().map(|(_, line)| Detail::Reason(line)).collect();
+    out.judged_less.push(entry(Some(b), Some(c), what, rules, details));
+}
+
 /// The human summary printed after a gate.
 pub fn summary(r: &Regressions) -> String {
     let mut o = format!("gate: baseline {}\n      candidate {}\n", r.baseline, r.candidate);
-    let sections: [(&str, &Vec<Entry>); 11] = [
+    let sections: [(&str, &Vec<Entry>); 12] = [
         ("NEW FAILURES", &r.new_failures),
         ("MISSING FROM THE CANDIDATE", &r.missing),
         ("NO LONGER RUN", &r.no_longer_run),
         ("NEW FINDINGS", &r.new_findings),
         ("ABI CHANGED", &r.abi_changed),
+        ("JUDGES LESS", &r.judged_less),
         (
             "newly declared (same failure, now declared as expected; not a regression, not a fix)",
             &r.newly_declared,

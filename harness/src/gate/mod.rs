@@ -3,10 +3,12 @@
 //! comparison ([`compare`]) of their findings and facts ([`facts`]) writes
 //! `regressions.json`. [`bisect`] walks the releases
 //! between two toolchains to the first one where cases change; [`merge`] joins the reports
-//! of sharded runs; [`status`] files a case whose status changed.
+//! of sharded runs; [`status`] files a case whose status changed; [`coverage`] finds a
+//! candidate that judges less.
 
 pub mod bisect;
 pub mod compare;
+pub mod coverage;
 pub mod facts;
 pub mod load;
 pub mod merge;

@@ -85,7 +85,7 @@ pub const RULES: &[Rule] = &[
         "ec.indirect-call",
         Object,
         S::CallSite,
-        "every `blr`/`br` goes through the call checker (`__os_arm64x_check_icall[_cfg]`, `__os_arm64x_dispatch_icall`), an import slot with its exit thunk recorded, a thunk's own dispatch routine, or a local jump-table target — tracked by data flow over every block of the function, those reached only through a register branch entered with nothing known",
+        "every `blr`/`br` goes through the call checker (`__os_arm64x_check_icall[_cfg]`, `__os_arm64x_dispatch_icall`), an import slot with its exit thunk recorded, a thunk's own dispatch routine, an address in its own function, or a jump table every entry of which leads into the function (LLVM's in `.rdata`, MSVC's after the code) — tracked by data flow over every instruction: a `br` through a decoded table leads to its targets, code no path reaches is entered with nothing known, a value loaded from data is unknown unless it is a table entry, and MSVC's hoisted and spilled checker pointers pass; a branch through a table that does not decode, and every branch of a function whose flow overruns its work budget, is listed as not judged",
     ),
     rule(
         "reg.reserved",

@@ -61,7 +61,6 @@ fn flagged_at(found: &[Finding], offset: u32) -> bool {
     found.iter().any(|f| f.symbol.as_deref() == Some(F) && f.offset == Some(offset.into()))
 }
 
-#[test]
 fn the_fixture_is_the_shape_the_tests_patch() {
     let b = clean();
     assert_eq!(find_words(&b, F, BLR_X8).first(), Some(&CASE_BLR_X8));
@@ -72,7 +71,6 @@ fn the_fixture_is_the_shape_the_tests_patch() {
     assert_eq!(word_at(&b, code_offset(&b, F, CASE - 4)) >> 26, 0b000101, "b before the case");
 }
 
-#[test]
 fn the_real_object_verifies_clean_with_every_site_judged() {
     let (found, cov) = verify(&clean());
     assert_eq!(found, vec![]);
@@ -80,7 +78,6 @@ fn the_real_object_verifies_clean_with_every_site_judged() {
     assert_eq!(cov.of("ec.indirect-call"), (18, 0));
 }
 
-#[test]
 fn the_table_gives_the_br_its_targets() {
     let t = tables(&clean());
     assert_eq!(t.len(), 1, "{t:?}");
@@ -92,7 +89,6 @@ fn the_table_gives_the_br_its_targets() {
 
 /// The checker call removed in a block only the table reaches: `blr x11` then branches to
 /// the raw pointer in x2.
-#[test]
 fn an_unchecked_call_in_a_block_only_the_table_reaches_is_flagged() {
     let mut b = clean();
     patch_word(&mut b, F, CASE_BLR_X8, NOP);
@@ -104,7 +100,6 @@ fn an_unchecked_call_in_a_block_only_the_table_reaches_is_flagged() {
 /// What is known before the `br` is known in the case blocks: a local code address made
 /// before the dispatch and called in a case block is allowed (it is unknown, and flagged,
 /// when the case block is entered with nothing known).
-#[test]
 fn the_state_before_the_br_flows_into_the_case_blocks() {
     let mut b = clean();
     // `mov w8, w0` at 0x14 becomes `adr x12, .+0x1ac` (0x1c0, the common exit).
@@ -118,7 +113,6 @@ fn the_state_before_the_br_flows_into_the_case_blocks() {
 
 /// A table entry that leads out of the function: the `br` is not judged, and the case
 /// blocks are still analysed (entered with nothing known).
-#[test]
 fn an_undecodable_table_leaves_its_br_not_judged_and_its_blocks_analysed() {
     let mut b = clean();
     let (sec, off) = tables(&b)[0].table;
@@ -139,7 +133,6 @@ fn an_undecodable_table_leaves_its_br_not_judged_and_its_blocks_analysed() {
 
 /// Eight bytes loaded through the `adr` base, or the base plus a register that is no table
 /// entry, are unknown targets.
-#[test]
 fn values_from_local_data_are_not_safe_targets() {
     let loaded: &[(u32, u32)] = &[(LDRB_AT, 0xf940_014a), (ADD_AT, NOP)]; // ldr x10, [x10]
     let added: &[(u32, u32)] = &[(ADD_AT, 0x8b01_014a)]; // add x10, x10, x1
@@ -156,7 +149,6 @@ fn values_from_local_data_are_not_safe_targets() {
 
 /// A `br` to an `adr` address (the table's load and add patched out) is allowed inside its
 /// function and flagged outside it.
-#[test]
 fn an_adr_address_is_allowed_only_inside_its_function() {
     for (adr, outside) in [(0x1000_008a, false), (0x1000_200a, true)] {
         // adr x10, .+0x10 (the table's base) or .+0x400 (past the function's end)
@@ -173,7 +165,6 @@ fn an_adr_address_is_allowed_only_inside_its_function() {
 
 /// A data flow that runs out of steps judges nothing of its function: each register branch
 /// is listed as not judged, and the unchecked call is neither flagged nor counted clean.
-#[test]
 fn a_budget_overrun_is_not_judged() {
     let mut b = clean();
     patch_word(&mut b, F, CASE_BLR_X8, NOP);
@@ -192,12 +183,8 @@ fn a_budget_overrun_is_not_judged() {
 
 /// The decoded targets are the ones `llvm-objdump` shows: the `adr` base of the listing
 /// plus each byte of its `.rdata` dump times four, each an instruction of the listing.
-#[test]
 fn decoded_tables_match_llvm_objdump() {
-    let Some(objdump) = tool(&["llvm-objdump-22"]) else {
-        eprintln!("skipped: llvm-objdump-22 is not on PATH (CI is unset)");
-        return;
-    };
+    let objdump = common::trials::OBJDUMP.path();
     let path = fixture("jump_table.o");
     let run = |args: &[&str]| {
         let out = std::process::Command::new(&objdump).args(args).arg(&path).output().unwrap();
@@ -317,12 +304,8 @@ fn slice(before: &[Insn], reg: &str) -> Option<u32> {
 /// instruction of the listing, and the entries count from the listing's `adr` base (LLVM
 /// puts its tables in `.rdata` and counts from the lowest case block, MSVC puts them after
 /// the function's code and counts from the table, with signed entries).
-#[test]
 fn sysroot_jump_tables_match_llvm_objdump() {
-    let Some(objdump) = tool(&["llvm-objdump-22"]) else {
-        eprintln!("skipped: llvm-objdump-22 is not on PATH (CI is unset)");
-        return;
-    };
+    let objdump = common::trials::OBJDUMP.path();
     let out = std::process::Command::new("rustc").args(["--print", "sysroot"]).output().unwrap();
     let root = String::from_utf8(out.stdout).unwrap();
     let dir = std::path::Path::new(root.trim()).join("lib/rustlib/arm64ec-pc-windows-msvc/lib");
@@ -387,4 +370,18 @@ fn sysroot_jump_tables_match_llvm_objdump() {
     };
     assert_eq!(only(&ours, &theirs), vec![], "found only by the decoder");
     assert_eq!(only(&theirs, &ours), vec![], "found only in the listing");
+}
+
+crate::self_tests! {
+    the_fixture_is_the_shape_the_tests_patch,
+    the_real_object_verifies_clean_with_every_site_judged,
+    the_table_gives_the_br_its_targets,
+    an_unchecked_call_in_a_block_only_the_table_reaches_is_flagged,
+    the_state_before_the_br_flows_into_the_case_blocks,
+    an_undecodable_table_leaves_its_br_not_judged_and_its_blocks_analysed,
+    values_from_local_data_are_not_safe_targets,
+    an_adr_address_is_allowed_only_inside_its_function,
+    a_budget_overrun_is_not_judged,
+    decoded_tables_match_llvm_objdump [OBJDUMP],
+    sysroot_jump_tables_match_llvm_objdump [OBJDUMP],
 }

@@ -109,6 +109,33 @@ fn doctored_reports_show_each_regression_with_its_line() {
     assert!(text(&out).contains("junk.json: not a harness report"), "{}", text(&out));
 }
 
+/// The run's report with case `g::b` changed by `edit`, written as `name` beside it.
+fn doctored(h: &Path, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> std::path::PathBuf {
+    let mut r = read_report(&h.join("report.json"));
+    let cases = r["cases"].as_array_mut().unwrap();
+    edit(cases.iter_mut().find(|c| c["key"] == "g::b").unwrap());
+    let path = h.join(name);
+    std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
+    path
+}
+
+/// `gate` between two report files (as GitHub Actions would run it, or not), writing `out`.
+fn gate_reports(
+    base: &Path,
+    cand: &Path,
+    suites: &Path,
+    out: &Path,
+    github: bool,
+) -> std::process::Output {
+    let mut cmd = harness_cmd();
+    cmd.arg("gate").arg("--baseline").arg(base).arg("--candidate").arg(cand);
+    cmd.arg("--suites").arg(suites).arg("--out").arg(out);
+    if github {
+        cmd.env("GITHUB_ACTIONS", "true");
+    }
+    cmd.output().unwrap()
+}
+
 /// A failure the candidate now declares as expected is its own category: not `fixed`, not a
 /// regression, in the JSON, the text and a GitHub warning.
 fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
@@ -117,27 +144,14 @@ fn a_failure_the_candidate_declares_is_newly_declared_not_fixed() {
     let out = run(s.path(), h.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let doctor = |name: &str, status: &str| {
-        let mut r = read_report(&h.path().join("report.json"));
-        let cases = r["cases"].as_array_mut().unwrap();
-        let b = cases.iter_mut().find(|c| c["key"] == "g::b").unwrap();
-        b["status"] = status.into();
-        b["reason"] = "[thunk.code] `b`: wrong".into();
-        let path = h.path().join(name);
-        std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
-        path
+        doctored(h.path(), name, |b| {
+            b["status"] = status.into();
+            b["reason"] = "[thunk.code] `b`: wrong".into();
+        })
     };
     let (base, cand) = (doctor("base.json", "failed"), doctor("cand.json", "expected-failure"));
     let out_path = h.path().join("regs.json");
-    let out = harness_cmd()
-        .args(["gate", "--baseline", base.to_str().unwrap(), "--candidate"])
-        .arg(&cand)
-        .arg("--suites")
-        .arg(s.path())
-        .arg("--out")
-        .arg(&out_path)
-        .env("GITHUB_ACTIONS", "true")
-        .output()
-        .unwrap();
+    let out = gate_reports(&base, &cand, s.path(), &out_path, true);
     assert_eq!(out.status.code(), Some(0), "not a regression: {}", text(&out));
     let r = read_report(&out_path);
     assert_eq!(r["newly_declared"][0]["key"], "g::b", "{r:#}");
@@ -155,29 +169,18 @@ fn a_candidate_that_judges_less_is_a_regression() {
     let out = run(s.path(), h.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let base = h.path().join("report.json");
-    let mut r = read_report(&base);
-    let cases = r["cases"].as_array_mut().unwrap();
-    let b = cases.iter_mut().find(|c| c["key"] == "g::b").unwrap();
-    let check =
-        b["phases"].as_array_mut().unwrap().iter_mut().find(|p| p["name"] == "check").unwrap();
-    let judged = check["coverage"]["thunk.code"]["judged"].as_u64().unwrap();
-    assert!(judged > 0, "the case judges its thunks: {check:#}");
-    check["coverage"]["thunk.code"]["judged"] = 0.into();
-    check["coverage"]["thunk.code"]["not_judged"] = serde_json::json!([
-        { "subject": "thunk", "name": "$ientry_thunk$cdecl$i8$i8", "reason": "a helper call" }
-    ]);
-    let cand = h.path().join("cand.json");
-    std::fs::write(&cand, serde_json::to_vec(&r).unwrap()).unwrap();
+    let cand = doctored(h.path(), "cand.json", |b| {
+        let phases = b["phases"].as_array_mut().unwrap();
+        let check = phases.iter_mut().find(|p| p["name"] == "check").unwrap();
+        let judged = check["coverage"]["thunk.code"]["judged"].as_u64().unwrap();
+        assert!(judged > 0, "the case judges its thunks: {check:#}");
+        check["coverage"]["thunk.code"]["judged"] = 0.into();
+        check["coverage"]["thunk.code"]["not_judged"] = serde_json::json!([
+            { "subject": "thunk", "name": "$ientry_thunk$cdecl$i8$i8", "reason": "a helper call" }
+        ]);
+    });
     let out_path = h.path().join("regs.json");
-    let out = harness_cmd()
-        .args(["gate", "--baseline", base.to_str().unwrap(), "--candidate"])
-        .arg(&cand)
-        .arg("--suites")
-        .arg(s.path())
-        .arg("--out")
-        .arg(&out_path)
-        .output()
-        .unwrap();
+    let out = gate_reports(&base, &cand, s.path(), &out_path, false);
     assert_eq!(out.status.code(), Some(1), "a regression: {}", text(&out));
     let r = read_report(&out_path);
     let e = &r["judged_less"][0];

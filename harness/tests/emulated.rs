@@ -20,13 +20,6 @@ use std::time::{Duration, Instant};
 const SIGS: &str = "four = fn(i64, i64, i64, i64) -> i64\nmixed = fn(i32, f64, i64, f64) -> f64\n";
 const PAIRING: &str = "c-x64-to-rust-ec";
 
-fn have_tools() -> bool {
-    let ok = ["clang-cl-22", "clang-cl"].iter().any(|t| process::which(t).is_some())
-        && process::which("cmake").is_some();
-    assert!(ok || std::env::var_os("CI").is_none(), "clang-cl or cmake missing on CI");
-    ok
-}
-
 fn spec(name: &str, sig: &str) -> FnSpec {
     let s = Signature::parse(sig).unwrap();
     FnSpec {
@@ -54,11 +47,7 @@ fn is_add_fp_sp(w: u32) -> bool {
     w & 0xffc0_03ff == 0x9100_03fd
 }
 
-#[test]
 fn a_broken_entry_thunk_fails_by_value_under_the_emulator() {
-    if !have_tools() {
-        return;
-    }
     let s = suite(&[
         ("m/abi.toml", &format!("battery = false\npairings = [\"{PAIRING}\"]\n")),
         ("m/t.sigs", SIGS),
@@ -107,7 +96,6 @@ fn run_harness(suites: &Path, harness_dir: &Path) -> std::process::Output {
     common::run(suites, harness_dir, &["--runner", "emulated"])
 }
 
-#[test]
 fn a_missing_emulator_is_a_reason_not_a_crash() {
     let s = suite(&[
         ("m/abi.toml", &format!("battery = false\npairings = [\"{PAIRING}\"]\n")),
@@ -122,9 +110,6 @@ fn a_missing_emulator_is_a_reason_not_a_crash() {
     );
     let r = read_report(&h.path().join("report.json"));
     let c = case(&r, &format!("m::{PAIRING}"));
-    if c["status"] == "ignored" {
-        return; // no clang-cl or LLD here: the pairing is not built at all
-    }
     let run = c["matrix"]["run"].as_str().unwrap();
     assert!(run.starts_with("not run: the emulated runner is unusable"), "{run}\n{}", text(&out));
     assert!(run.contains("bin/no-such-emulator"), "{run}");
@@ -132,7 +117,6 @@ fn a_missing_emulator_is_a_reason_not_a_crash() {
 }
 
 #[cfg(unix)]
-#[test]
 fn an_emulator_that_fails_is_reported_with_what_it_said() {
     use std::os::unix::fs::PermissionsExt;
     let s = suite(&[
@@ -154,9 +138,6 @@ fn an_emulator_that_fails_is_reported_with_what_it_said() {
     let out = common::run(s.path(), h.path(), &["--config", config.to_str().unwrap()]);
     let r = read_report(&h.path().join("report.json"));
     let c = case(&r, &format!("m::{PAIRING}"));
-    if c["status"] == "ignored" {
-        return; // no clang-cl or LLD here
-    }
     assert_eq!(c["status"], "failed", "{}", text(&out));
     let reason = c["reason"].as_str().unwrap();
     assert!(reason.contains("2 not reached"), "{reason}");
@@ -190,11 +171,7 @@ fn failure<'a>(c: &'a serde_json::Value, function: &str, phase: &str) -> &'a ser
         .unwrap_or_else(|| panic!("no {function} failure at {phase}: {:#}", c["matrix"]))
 }
 
-#[test]
 fn a_crash_under_a_check_only_rule_fails_the_pairing() {
-    if !have_tools() {
-        return;
-    }
     let h = tempfile::tempdir().unwrap();
     let check_only = "[[expect]]\ncase = \"m::*::{odd,floats}\"\nbusted = \"check\"\n";
     let (c, t) = deviating_pairing(check_only, h.path());
@@ -251,7 +228,6 @@ fn stopping_emulator(dir: &Path) -> PathBuf {
 }
 
 #[cfg(unix)]
-#[test]
 fn more_not_emulated_than_declared_fails_the_pairing() {
     let tools = tempfile::tempdir().unwrap();
     let emu = stopping_emulator(tools.path());
@@ -273,10 +249,6 @@ fn more_not_emulated_than_declared_fails_the_pairing() {
         (case(&r, &format!("m::{PAIRING}")).clone(), text(&out))
     };
     let (c, t) = with("");
-    if c["status"] == "ignored" {
-        assert!(std::env::var_os("CI").is_none(), "{t}");
-        return; // no clang-cl or LLD here
-    }
     // None declared: any function not emulated fails the pairing.
     assert_eq!(c["status"], "failed", "{t}");
     assert_eq!(c["matrix"]["not_emulated_count"], 2);
@@ -296,4 +268,16 @@ fn more_not_emulated_than_declared_fails_the_pairing() {
     assert!(c["reason"].as_str().unwrap().contains("allowed by expectations.toml:1 (imports)"));
     let (c, t) = with(&floor(100));
     assert_eq!(c["status"], "passed", "{t}");
+}
+
+// Every pairing here builds its C side with clang-cl (the toolchain's rust-lld links); the
+// tests that run the workspace's emulator build it with cmake on first use.
+crate::self_tests! {
+    a_broken_entry_thunk_fails_by_value_under_the_emulator [CLANG_CL, CMAKE],
+    a_missing_emulator_is_a_reason_not_a_crash [CLANG_CL],
+    #[cfg(unix)]
+    an_emulator_that_fails_is_reported_with_what_it_said [CLANG_CL],
+    a_crash_under_a_check_only_rule_fails_the_pairing [CLANG_CL, CMAKE],
+    #[cfg(unix)]
+    more_not_emulated_than_declared_fails_the_pairing [CLANG_CL],
 }

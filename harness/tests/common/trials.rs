@@ -28,6 +28,8 @@ pub const READOBJ: Need = Need::Tool(&["llvm-readobj-22", "llvm-readobj"]);
 pub const LLD_LINK: Need = Need::Tool(&["lld-link-22", "lld-link"]);
 pub const AR: Need = Need::Tool(&["llvm-ar-22", "llvm-ar"]);
 pub const OBJDUMP: Need = Need::Tool(&["llvm-objdump-22"]);
+/// What building the emulator (unicorn's C core) needs besides a C compiler.
+pub const CMAKE: Need = Need::Tool(&["cmake"]);
 /// What `image_support` links its test images with, and `disasm` compares against.
 pub const CLANG_22: Need = Need::Tool(&["clang-22"]);
 pub const CLANG_CL_22: Need = Need::Tool(&["clang-cl-22"]);

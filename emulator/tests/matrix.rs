@@ -77,11 +77,7 @@ fn short(v: &RunVerdict) -> String {
     }
 }
 
-#[test]
 fn arm64ec_to_arm64ec_pairings_pass_all_but_variadic_struct_calls() {
-    if !have_tools() {
-        return;
-    }
     for name in ["rust-ec-to-c-ec", "c-ec-to-rust-ec"] {
         let p = pairing(name);
         let (_, v) = run_pairing(p);
@@ -99,11 +95,7 @@ fn arm64ec_to_arm64ec_pairings_pass_all_but_variadic_struct_calls() {
     }
 }
 
-#[test]
 fn signatures_every_producer_agrees_on_pass_across_the_boundary() {
-    if !have_tools() {
-        return;
-    }
     for name in
         ["rust-ec-to-rust-x64", "rust-x64-to-rust-ec", "rust-ec-to-c-x64", "c-x64-to-rust-ec"]
     {
@@ -128,11 +120,7 @@ fn signatures_every_producer_agrees_on_pass_across_the_boundary() {
     }
 }
 
-#[test]
 fn every_failure_is_a_known_deviation() {
-    if !have_tools() {
-        return;
-    }
     // What the harness judges a pairing by: a function that fails by value is declared
     // only by a rule of suites/abi/expectations.toml that covers `run`; one a rule says
     // fails at run that passes is stale; the functions not emulated stay within the
@@ -184,11 +172,7 @@ fn is_add_fp_sp(w: u32) -> bool {
     w & 0xffc0_03ff == 0x9100_03fd
 }
 
-#[test]
 fn a_broken_entry_thunk_is_caught() {
-    if !have_tools() {
-        return;
-    }
     let p = pairing("rust-x64-to-rust-ec");
     let (before, was) = run_pairing(p);
     // The entry thunk of the functions that take nine integer arguments: replace its
@@ -245,11 +229,7 @@ fn a_broken_entry_thunk_is_caught() {
     );
 }
 
-#[test]
 fn a_rebased_matrix_image_runs_the_same() {
-    if !have_tools() {
-        return;
-    }
     let p = pairing("rust-ec-to-c-x64");
     let (before, was) = run_pairing(p);
     let mut m = Machine::load(&p.linked.image, &p.linked.map, Some(0x3_0000_0000)).unwrap();
@@ -270,11 +250,7 @@ fn a_rebased_matrix_image_runs_the_same() {
     assert_eq!(ends(&before), ends(&after));
 }
 
-#[test]
 fn the_caller_may_start_on_either_cpu() {
-    if !have_tools() {
-        return;
-    }
     // `#abi_run` of an x64 caller is its guest exit thunk (check_icall, then the exit
     // thunk); `abi_run` of an Arm64EC caller, called on the x64 CPU, enters through its
     // entry thunk. Either way the same functions pass.
@@ -308,11 +284,7 @@ fn the_caller_may_start_on_either_cpu() {
     }
 }
 
-#[test]
 fn the_binary_speaks_the_protocol() {
-    if !have_tools() {
-        return;
-    }
     let p = pairing("c-x64-to-rust-ec");
     let (text, v) = run_pairing(p);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
@@ -339,4 +311,22 @@ fn the_binary_speaks_the_protocol() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.exe"));
+}
+
+fn main() {
+    run_trials(&[
+        (
+            "arm64ec_to_arm64ec_pairings_pass_all_but_variadic_struct_calls",
+            arm64ec_to_arm64ec_pairings_pass_all_but_variadic_struct_calls,
+        ),
+        (
+            "signatures_every_producer_agrees_on_pass_across_the_boundary",
+            signatures_every_producer_agrees_on_pass_across_the_boundary,
+        ),
+        ("every_failure_is_a_known_deviation", every_failure_is_a_known_deviation),
+        ("a_broken_entry_thunk_is_caught", a_broken_entry_thunk_is_caught),
+        ("a_rebased_matrix_image_runs_the_same", a_rebased_matrix_image_runs_the_same),
+        ("the_caller_may_start_on_either_cpu", the_caller_may_start_on_either_cpu),
+        ("the_binary_speaks_the_protocol", the_binary_speaks_the_protocol),
+    ])
 }

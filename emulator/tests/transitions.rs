@@ -19,21 +19,13 @@ fn returned(o: Outcome) -> u64 {
     }
 }
 
-#[test]
 fn x64_code_calls_x64_code() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     // x64_fib recurses on the x64 CPU only.
     assert_eq!(returned(call(&mut m, "x64_fib", Isa::X64, &[20])), 6765);
 }
 
-#[test]
 fn arm64ec_calls_x64_through_its_exit_thunk_and_back() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     assert_eq!(returned(call(&mut m, "#ec_fib_via_x64", Isa::A64, &[10])), 1055);
     // Doubles in XMM/v registers and a fifth argument on the stack.
@@ -43,11 +35,7 @@ fn arm64ec_calls_x64_through_its_exit_thunk_and_back() {
     assert_eq!(returned(call(&mut m, "#ec_callback", Isa::A64, &[21])), 43);
 }
 
-#[test]
 fn x64_calls_arm64ec_through_its_entry_thunk() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     // Six arguments: the last two on the x64 stack, read by the entry thunk through x4.
     assert_eq!(returned(call(&mut m, "x64_calls_ec", Isa::X64, &[3])), 7_354_321);
@@ -55,11 +43,7 @@ fn x64_calls_arm64ec_through_its_entry_thunk() {
     assert_eq!(returned(call(&mut m, "#ec_twice", Isa::X64, &[4])), 8);
 }
 
-#[test]
 fn what_is_not_modelled_stops_the_call_with_the_reason() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     for (name, isa) in [("#ec_import", Isa::A64), ("x64_import", Isa::X64)] {
         let Outcome::NotEmulated(why) = call(&mut m, name, isa, &[]) else { panic!("{name}") };
@@ -76,11 +60,7 @@ fn what_is_not_modelled_stops_the_call_with_the_reason() {
     assert!(why.contains("__os_arm64x_get_x64_information, an OS routine"), "{why}");
 }
 
-#[test]
 fn the_os_memory_answers_only_what_is_modelled() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     assert_eq!(returned(call(&mut m, "#ec_teb_self", Isa::A64, &[])), 0x6100_0000);
     assert_eq!(returned(call(&mut m, "x64_stack_limit", Isa::X64, &[])), 0x6000_0000);
@@ -90,11 +70,7 @@ fn the_os_memory_answers_only_what_is_modelled() {
     assert!(why.contains("read of KUSER_SHARED_DATA+0x320, which is not modelled"), "{why}");
 }
 
-#[test]
 fn faults_name_the_cpu_the_address_and_the_function() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     let Outcome::Fault(what) = call(&mut m, "#ec_null", Isa::A64, &[]) else { panic!() };
     assert!(what.starts_with("arm64: read of 8 bytes from unmapped memory at 0x10"), "{what}");
@@ -113,11 +89,7 @@ fn faults_name_the_cpu_the_address_and_the_function() {
     assert_eq!(returned(call(&mut m, "x64_fib", Isa::X64, &[10])), 55);
 }
 
-#[test]
 fn calls_windows_could_not_make_are_faults_not_gaps_of_the_model() {
-    if !have_tools() {
-        return;
-    }
     let mut m = fixture().machine();
     // An x64 call four bytes into a function: the word before it is an instruction, not
     // an entry-thunk offset.
@@ -143,11 +115,7 @@ fn calls_windows_could_not_make_are_faults_not_gaps_of_the_model() {
     assert_eq!(returned(call(&mut m, "x64_fib", Isa::X64, &[10])), 55);
 }
 
-#[test]
 fn call_exits_non_zero_when_the_call_did_not_return() {
-    if !have_tools() {
-        return;
-    }
     let f = fixture();
     let exit = |function: &str, args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_arm64ec-emu"))
@@ -183,11 +151,7 @@ fn call_exits_non_zero_when_the_call_did_not_return() {
     assert!(help.contains("3 when it reached something the emulator does not model"), "{help}");
 }
 
-#[test]
 fn the_image_runs_at_another_base() {
-    if !have_tools() {
-        return;
-    }
     let f = fixture();
     let mut m = Machine::load(&f.image, &f.map, Some(0x2_4000_0000)).unwrap();
     assert_eq!(m.base, 0x2_4000_0000);
@@ -197,4 +161,36 @@ fn the_image_runs_at_another_base() {
     assert_eq!(returned(call(&mut m, "#ec_callback", Isa::A64, &[5])), 11);
     assert_eq!(returned(call(&mut m, "x64_calls_ec", Isa::X64, &[1])), 7_154_321);
     assert!(Machine::load(&f.image, &f.map, Some(0x6000_0000)).is_err(), "overlaps the stack");
+}
+
+fn main() {
+    run_trials(&[
+        ("x64_code_calls_x64_code", x64_code_calls_x64_code),
+        (
+            "arm64ec_calls_x64_through_its_exit_thunk_and_back",
+            arm64ec_calls_x64_through_its_exit_thunk_and_back,
+        ),
+        ("x64_calls_arm64ec_through_its_entry_thunk", x64_calls_arm64ec_through_its_entry_thunk),
+        (
+            "what_is_not_modelled_stops_the_call_with_the_reason",
+            what_is_not_modelled_stops_the_call_with_the_reason,
+        ),
+        (
+            "the_os_memory_answers_only_what_is_modelled",
+            the_os_memory_answers_only_what_is_modelled,
+        ),
+        (
+            "faults_name_the_cpu_the_address_and_the_function",
+            faults_name_the_cpu_the_address_and_the_function,
+        ),
+        (
+            "calls_windows_could_not_make_are_faults_not_gaps_of_the_model",
+            calls_windows_could_not_make_are_faults_not_gaps_of_the_model,
+        ),
+        (
+            "call_exits_non_zero_when_the_call_did_not_return",
+            call_exits_non_zero_when_the_call_did_not_return,
+        ),
+        ("the_image_runs_at_another_base", the_image_runs_at_another_base),
+    ])
 }

@@ -116,9 +116,11 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn no_test_passes_when_its_tool_is_missing() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    // The harness's tests and the emulator's.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    sources(&dir, &mut files);
+    sources(&root.join("tests"), &mut files);
+    sources(&root.join("../emulator/tests"), &mut files);
     let mut bad = Vec::new();
     let mut tests = 0;
     for p in files {

@@ -1,7 +1,8 @@
 //! Images to run: a small hand-written fixture (tests/fixtures, compiled with clang-cl and
 //! linked with lld-link here) and the harness's ABI-matrix pairings (built through the
 //! harness library, once per test binary). Both need LLVM 22's clang-cl and lld-link;
-//! without them the tests say so and pass, except under CI, where that is a failure.
+//! without them the trials that need them are *ignored* with the reason (never passed),
+//! and under CI, where `.ci/run` installs them, they fail.
 
 #![allow(dead_code)]
 
@@ -21,20 +22,47 @@ fn tool(names: &[&str]) -> Option<PathBuf> {
     names.iter().find_map(|n| harness::process::which(n))
 }
 
-/// Whether the LLVM tools are here; off CI a missing tool skips the test.
-pub fn have_tools() -> bool {
-    let ok = tool(&["clang-cl-22", "clang-cl"]).is_some()
-        && tool(&["lld-link-22", "lld-link"]).is_some()
-        && tool(&["clang-22", "clang"]).is_some()
-        && tool(&["llvm-lib-22", "llvm-lib"]).is_some();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "clang-cl, clang, lld-link or llvm-lib missing on CI"
-        );
-        eprintln!("skipped: needs clang-cl, clang, lld-link and llvm-lib (LLVM 20 or later)");
-    }
-    ok
+/// The LLVM tools the fixture and the pairings are built with that are not here.
+fn missing_tools() -> Vec<&'static str> {
+    let wanted: [&[&'static str]; 4] = [
+        &["clang-cl-22", "clang-cl"],
+        &["lld-link-22", "lld-link"],
+        &["clang-22", "clang"],
+        &["llvm-lib-22", "llvm-lib"],
+    ];
+    wanted
+        .into_iter()
+        .filter(|names| tool(names).is_none())
+        .map(|names| names[names.len() - 1])
+        .collect()
+}
+
+/// Run this test binary's tests as trials: where an LLVM tool is missing each is ignored
+/// with the missing tools as its kind (`[needs clang-cl, …]`); on CI it fails naming them.
+pub fn run_trials(tests: &[(&'static str, fn())]) -> ! {
+    let missing = missing_tools();
+    let on_ci = std::env::var_os("CI").is_some();
+    let ignore = !missing.is_empty() && !on_ci;
+    let kind = if ignore { format!("needs {}", missing.join(", ")) } else { String::new() };
+    let trials = tests
+        .iter()
+        .map(|&(name, body)| {
+            let missing = missing.clone();
+            libtest_mimic::Trial::test(name, move || {
+                if !missing.is_empty() {
+                    let hint = if on_ci { " (on CI: .ci/run installs them)" } else { "" };
+                    return Err(
+                        format!("cannot run: {} not on PATH{hint}", missing.join(", ")).into()
+                    );
+                }
+                body();
+                Ok(())
+            })
+            .with_kind(kind.clone())
+            .with_ignored_flag(ignore)
+        })
+        .collect();
+    libtest_mimic::run(&libtest_mimic::Arguments::from_args(), trials).exit()
 }
 
 fn run(cmd: &mut Command) {

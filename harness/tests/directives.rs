@@ -332,3 +332,46 @@ fn the_readme_lists_exactly_the_rule_registry() {
     let e = errs("//@ expect-finding: reg.reserved thunk.name.oracl\n");
     assert!(e.iter().any(|e| e.contains("did you mean `thunk.name.oracle`?")), "{e:?}");
 }
+
+/// Every rule id a check can emit is registered: each literal of a rule family in the
+/// harness's sources is a registered id, or one of the few names that are not rules (the
+/// gate's fact families, run output file names).
+#[test]
+fn every_rule_id_in_the_sources_is_registered() {
+    const NOT_RULES: &[&str] = &[
+        "thunk.name",   // the gate's family of thunk-name facts
+        "coff.section", // the gate's normalization example
+        "image.import", // the gate's family of image-import facts
+        "run.stdout",   // expectation file names
+        "run.stderr",
+        "thunk.cod", // a misspelling the tests feed the parser
+    ];
+    let families =
+        ["coff", "ec", "hybmp", "thunk", "unwind", "reg", "image", "diag", "build", "run"];
+    let files = harness::paths::files_under(&harness::paths::workspace_root().join("harness/src"));
+    let mut unregistered = Vec::new();
+    let mut seen = 0;
+    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        for lit in text.split('"').skip(1).step_by(2) {
+            let Some((family, rest)) = lit.split_once('.') else { continue };
+            let shaped = !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+            if !families.contains(&family) || !shaped || NOT_RULES.contains(&lit) {
+                continue;
+            }
+            seen += 1;
+            if harness::check::rules::get(lit).is_none() {
+                unregistered.push(format!("{}: \"{lit}\"", f.display()));
+            }
+        }
+    }
+    assert!(seen > 40, "only {seen} rule literals found: the scan reads nothing");
+    assert!(
+        unregistered.is_empty(),
+        "rule ids not in check::rules::RULES:\n{}",
+        unregistered.join("\n")
+    );
+}

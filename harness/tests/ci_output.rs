@@ -54,6 +54,9 @@ fn github_annotations_summary_and_junit() {
         md.len() < 1 << 20 && md.contains("| failed | 13 |") && md.contains("`one::sig`"),
         "{md}"
     );
+    // What was judged, and each rule that left something unjudged (functions without a
+    // signature are not judged by the oracle).
+    assert!(md.contains(" judgement(s), ") && md.contains("| `thunk.name.oracle` | "), "{md}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
         xml.starts_with("<?xml")

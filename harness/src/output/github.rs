@@ -94,6 +94,7 @@ pub fn step_summary(report: &Report, preface: &str) -> String {
     for (k, v) in &report.summary.by_status {
         let _ = writeln!(o, "| {k} | {v} |");
     }
+    coverage_table(&mut o, report);
     let _ = writeln!(o, "\n| case | status | reason |\n|---|---|---|");
     let mut rows: Vec<&CaseRecord> = report.cases.iter().collect();
     rows.sort_by_key(|c| {
@@ -116,6 +117,22 @@ pub fn step_summary(report: &Report, preface: &str) -> String {
         o.push_str(&row);
     }
     o
+}
+
+/// What the checks judged and did not, per rule that left something unjudged: "passed"
+/// reads with what it covers.
+fn coverage_table(o: &mut String, report: &Report) {
+    let cov = &report.summary.coverage;
+    let judged: usize = cov.values().map(|t| t.judged).sum();
+    let not: usize = cov.values().map(|t| t.not_judged).sum();
+    let _ = writeln!(o, "\nChecks: {judged} judgement(s), {not} subject(s) not judged.");
+    if not == 0 {
+        return;
+    }
+    let _ = writeln!(o, "\n| rule | judged | not judged |\n|---|---|---|");
+    for (rule, t) in cov.iter().filter(|(_, t)| t.not_judged > 0) {
+        let _ = writeln!(o, "| `{rule}` | {} | {} |", t.judged, t.not_judged);
+    }
 }
 
 /// Print annotations and groups, and append the step summary, when running on GitHub.
